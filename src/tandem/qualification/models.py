@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tandem.core.signoff import Side
+
+
+class DefinitionKind(models.TextChoices):
+    MQL = "mql", "Marketing-qualified lead (MQL)"
+    SQL = "sql", "Sales-qualified lead (SQL)"
+
+
+class VersionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    ACTIVE = "active", "Active"
+    SUPERSEDED = "superseded", "Superseded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class DefinitionVersion(models.Model):
+    """One version of the agreed MQL or SQL criteria. Criteria never change once written."""
+
+    kind = models.CharField(max_length=3, choices=DefinitionKind.choices)
+    number = models.PositiveIntegerField()
+    criteria = models.TextField()
+    note = models.TextField(blank=True, help_text="Why this version")
+    status = models.CharField(
+        max_length=12, choices=VersionStatus.choices, default=VersionStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="definition_version_number"),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(status="active"),
+                name="one_active_definition_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind.upper()} v{self.number}"
+
+
+class Signoff(models.Model):
+    version = models.ForeignKey(
+        DefinitionVersion, on_delete=models.CASCADE, related_name="signoffs"
+    )
+    side = models.CharField(max_length=10, choices=[(s.value, s.label) for s in Side])
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "side"], name="one_signoff_per_side"),
+            models.UniqueConstraint(fields=["version", "user"], name="one_signoff_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} by {self.user}"

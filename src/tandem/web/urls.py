@@ -1,0 +1,32 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tandem.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("contacts/", views.contact_list, name="contacts"),
+    path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
+    path("contacts/<int:contact_id>/move/", views.contact_move, name="contact-move"),
+    path("definitions/", views.definitions, name="definitions"),
+    path("definitions/propose/", views.definition_propose, name="definition-propose"),
+    path(
+        "definitions/<int:version_id>/approve/", views.definition_approve, name="definition-approve"
+    ),
+    path(
+        "definitions/<int:version_id>/withdraw/",
+        views.definition_withdraw,
+        name="definition-withdraw",
+    ),
+    path(
+        "definitions/<int:version_id>/preview/", views.definition_preview, name="definition-preview"
+    ),
+    path("definitions/check/", views.definition_check, name="definition-check"),
+]
