@@ -7,7 +7,7 @@ import dj_database_url
 from tandem import config
 
 CONFIG = config.load()
-CONFIG.data_dir.mkdir(parents=True, exist_ok=True)
+(CONFIG.data_dir / "static").mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug

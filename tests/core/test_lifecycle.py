@@ -51,7 +51,11 @@ REFUSED = [
     (S.MQL, S.MQL, "Contact is already in stage MQL."),
     (S.NURTURE, S.NURTURE, "Contact is already in stage Nurture (recycled)."),
     (S.DISQUALIFIED, S.DISQUALIFIED, "Contact is already in stage Disqualified."),
-    (S.CUSTOMER, S.LEAD, f"Cannot move from Customer back to Lead: {BACKWARD}"),
+    (
+        S.CUSTOMER,
+        S.LEAD,
+        "Cannot move from Customer to Lead: Customer is the final stage of the lifecycle.",
+    ),
     (S.SQL, S.MQL, f"Cannot move from SQL back to MQL: {BACKWARD}"),
     (S.LEAD, S.SUBSCRIBER, f"Cannot move from Lead back to Subscriber: {BACKWARD}"),
     (

@@ -52,6 +52,19 @@ class Page(LimitOffsetPagination):
         return super().paginate_queryset(queryset, pagination, request, **params)
 
 
+def _create_data(payload: Schema) -> dict[str, Any]:
+    """The payload as service input, leaving out an owner the client did not send.
+
+    The services give a record created without an owner a default one (a sales rep
+    owns what they create); passing the schema's ``None`` default would instead mean
+    "no owner", and a rep could not edit the record they had just created.
+    """
+    data = payload.dict()
+    if "owner_id" not in payload.model_fields_set:
+        data.pop("owner_id", None)
+    return data
+
+
 # Accounts -----------------------------------------------------------------------------
 
 
@@ -81,7 +94,7 @@ def get_account(request: HttpRequest, account_id: int) -> object:
 
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, tags=["accounts"])
 def create_account(request: HttpRequest, payload: AccountIn) -> object:
-    return 201, services.create_account(actor=current_user(request), data=payload.dict())
+    return 201, services.create_account(actor=current_user(request), data=_create_data(payload))
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, tags=["accounts"])
@@ -129,7 +142,7 @@ def get_contact(request: HttpRequest, contact_id: int) -> object:
 
 @router.post("/contacts", response={201: ContactOut, **ERRORS}, tags=["contacts"])
 def create_contact(request: HttpRequest, payload: ContactIn) -> object:
-    return 201, services.create_contact(actor=current_user(request), data=payload.dict())
+    return 201, services.create_contact(actor=current_user(request), data=_create_data(payload))
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
@@ -296,7 +309,7 @@ def get_opportunity(request: HttpRequest, opportunity_id: int) -> object:
 
 @router.post("/opportunities", response={201: OpportunityOut, **ERRORS}, tags=["opportunities"])
 def create_opportunity(request: HttpRequest, payload: OpportunityIn) -> object:
-    data = payload.dict()
+    data = _create_data(payload)
     if not payload.created_at:
         data.pop("created_at")
     return 201, services.create_opportunity(actor=current_user(request), data=data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -35,15 +37,34 @@ def core_error(request: HttpRequest, exc: CoreError) -> HttpResponse:
     return api.create_response(request, body, status=http_status(exc))
 
 
+def _field_path(loc: Sequence[object]) -> str:
+    """A pydantic error location as the client wrote the field: ``items[3].occurred_at``.
+
+    Ninja's wrapper names are dropped, list indexes are bracketed as the services name
+    them, and the branch labels pydantic adds inside a union (``str-enum[Channel]``,
+    ``literal['']``) are dropped: they name no field the client sent.
+    """
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in {"body", "payload", "query", "path"} or not str(part).isidentifier():
+            continue
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = []
+    errors: list[dict[str, str]] = []
     for error in exc.errors:
-        # Drop ninja's wrapper names so the field reads as the client sent it.
-        loc = [
-            str(p) for p in error.get("loc", ()) if p not in {"body", "payload", "query", "path"}
-        ]
-        errors.append({"field": ".".join(loc) or "body", "message": error.get("msg", "invalid")})
+        field = _field_path(error.get("loc", ()))
+        # A value refused by every branch of a union gets one error per branch;
+        # the first says what the field expects, the rest only repeat it.
+        if any(e["field"] == field for e in errors):
+            continue
+        errors.append({"field": field, "message": error.get("msg", "invalid")})
     first = errors[0] if errors else {"field": "body", "message": "invalid"}
     return api.create_response(
         request,

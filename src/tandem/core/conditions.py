@@ -87,6 +87,7 @@ __all__ = [
     "Evaluation",
     "InList",
     "IsEmpty",
+    "Leaf",
     "Not",
     "Op",
     "Or",
@@ -159,14 +160,18 @@ _OP_SYMBOLS: dict[Op, str] = {
 }
 
 
-# Positions are excluded from equality so that a tree parsed from canonical
-# text equals one parsed from the original, or one built by hand.
+# Leaves carry `start` and `end`, the character offsets of their text in the
+# source, so `source[start:end]` can be shown next to a check (both are 0 in
+# hand-built trees). They are excluded from equality so that a tree parsed
+# from canonical text equals one parsed from the original or built by hand.
 def _position() -> Any:
     return dataclass_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)
 class And:
+    """Met when every item is met."""
+
     items: tuple[Condition, ...]
 
     def __post_init__(self) -> None:
@@ -178,6 +183,8 @@ class And:
 
 @dataclass(frozen=True, kw_only=True)
 class Or:
+    """Met when any item is met."""
+
     items: tuple[Condition, ...]
 
     def __post_init__(self) -> None:
@@ -192,6 +199,8 @@ class Not:
 
 @dataclass(frozen=True, kw_only=True)
 class Compare:
+    """``field == value`` and the other comparison operators."""
+
     field: str
     op: Op
     value: Value
@@ -219,6 +228,8 @@ class InList:
 
 @dataclass(frozen=True, kw_only=True)
 class Contains:
+    """``field contains "text"``: a case-insensitive substring test."""
+
     field: str
     value: str
     negated: bool = False
@@ -228,6 +239,8 @@ class Contains:
 
 @dataclass(frozen=True, kw_only=True)
 class IsEmpty:
+    """``field is empty`` (or ``is not empty`` when negated)."""
+
     field: str
     negated: bool = False
     start: int = _position()
@@ -236,8 +249,6 @@ class IsEmpty:
 
 Leaf: TypeAlias = Compare | InList | Contains | IsEmpty
 Condition: TypeAlias = And | Or | Not | Leaf
-
-_LEAF_TYPES = (Compare, InList, Contains, IsEmpty)
 
 
 # ---------------------------------------------------------------------------
@@ -270,8 +281,7 @@ _KEYWORDS = frozenset({"and", "or", "not", "in", "contains", "is", "empty", "tru
 
 # ASCII only: `[0-9]` rather than `\d`, which would also accept other scripts'
 # digits that int() understands but people would not expect.
-_NUMBER_PATTERN = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
-_NUMBER_RE = re.compile(_NUMBER_PATTERN)
+_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 # Characters that would make a number run straight into something else, as in
 # "12abc" or "1.2.3"; reported as one bad number instead of two odd tokens.
@@ -811,7 +821,15 @@ class _Evaluator:
         if isinstance(condition, Or):
             return any([self.run(item) for item in condition.items])
         if isinstance(condition, Not):
-            return not self.run(condition.item)
+            inner = condition.item
+            if isinstance(inner, And | Or | Not):
+                return not self.run(inner)
+            # A negated leaf is reported as one check, "not ...", met when the leaf
+            # is not: a reader should see a tick where the definition is satisfied.
+            actual = self.values.get(inner.field)
+            met = not self.leaf(inner, actual)
+            self.checks.append(Check(text=f"not {self.text_of(inner)}", met=met, actual=actual))
+            return met
         actual = self.values.get(condition.field)
         met = self.leaf(condition, actual)
         self.checks.append(Check(text=self.text_of(condition), met=met, actual=actual))
@@ -996,7 +1014,8 @@ def _membership(items: Collection[object]) -> _Membership:
         return entry[1]
     built = _build_membership(items)
     if len(_MEMBERSHIP_CACHE) >= _MEMBERSHIP_CACHE_SIZE:
-        # Drop the oldest entry; dicts keep insertion order.
-        _MEMBERSHIP_CACHE.pop(next(iter(_MEMBERSHIP_CACHE)), None)
+        # Starting over is simpler than tracking age, and safe when several
+        # threads share the cache; rebuilding an index is cheap.
+        _MEMBERSHIP_CACHE.clear()
     _MEMBERSHIP_CACHE[id(items)] = (items, built)
     return built

@@ -210,6 +210,8 @@ def _classify(source: Stage, target: Stage) -> MoveKind:
     if FUNNEL.index(target) > FUNNEL.index(source):
         return MoveKind.ADVANCE
 
+    if source is Stage.CUSTOMER:
+        raise refuse("Customer is the final stage of the lifecycle.")
     raise TransitionRefused(
         f"Cannot move from {source.label} back to {target.label}: backward moves are only "
         "allowed by recycling to Nurture or disqualifying, each with a reason.",

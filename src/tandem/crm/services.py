@@ -13,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from tandem.core import lifecycle
-from tandem.core.permissions import Action
+from tandem.core.permissions import Action, Role
 from tandem.crm.models import (
     Account,
     Campaign,
@@ -37,10 +37,16 @@ def _clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
             exclude=list(exclude), validate_unique=False, validate_constraints=False
         )
     except ValidationError as exc:
-        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-        first_field, first_messages = next(iter(errors.items()))
+        # The same shape as the API's request validation errors, so a client reads
+        # every 422 the same way whichever layer refused the input.
+        errors = [
+            {"field": field, "message": str(message)}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+        first = errors[0]
         raise InvalidInput(
-            f"{first_field}: {first_messages[0]}", field=first_field, errors=errors
+            f"{first['field']}: {first['message']}", field=first["field"], errors=errors
         ) from None
 
 
@@ -93,6 +99,10 @@ def create_account(*, actor: User | None, data: Mapping[str, Any]) -> Account:
     require(actor, Action.EDIT_ACCOUNT, owns=True)
     account = Account()
     _apply_account(account, data)
+    if actor is not None and "owner_id" not in data and actor.role == Role.SALES_REP:
+        # A rep may only edit accounts they own; without this, the account a rep
+        # just created would be ownerless and closed to them at once.
+        account.owner = actor
     _clean(account, exclude=["owner"])
     account.save()
     return account
@@ -368,9 +378,14 @@ def record_touchpoints(
         try:
             _clean(touchpoint, exclude=["contact", "campaign"])
         except InvalidInput as exc:
+            errors = [
+                {"field": f"{where}.{e['field']}", "message": e["message"]}
+                for e in exc.extra["errors"]
+            ]
             raise InvalidInput(
-                f"{where}.{exc.field}: {exc.extra['errors'][exc.field][0]}",
-                field=f"{where}.{exc.field}",
+                f"{errors[0]['field']}: {errors[0]['message']}",
+                field=errors[0]["field"],
+                errors=errors,
             ) from None
         rows.append(touchpoint)
 

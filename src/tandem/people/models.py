@@ -33,7 +33,14 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label if self.role else "No role"
+        if not self.role:
+            return "No role"
+        try:
+            return Role(self.role).label
+        except ValueError:
+            # A role this version does not know (edited in the database): it may do
+            # nothing, and saying so must not fail on its name.
+            return self.role
 
 
 class ApiToken(models.Model):

@@ -107,6 +107,11 @@ def approve_definition(
             status=VersionStatus.SUPERSEDED
         )
         # Older pending proposals were written against the rule being replaced.
+        # Withdrawn, so approving one later cannot bring back criteria older than
+        # the version both teams just agreed on.
+        DefinitionVersion.objects.filter(
+            kind=version.kind, status=VersionStatus.PENDING, number__lt=version.number
+        ).update(status=VersionStatus.WITHDRAWN)
         version.status = VersionStatus.ACTIVE
         version.activated_at = now
         version.save(update_fields=["status", "activated_at"])

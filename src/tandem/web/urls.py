@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tandem.web import views
+from tandem.web import token_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,4 +29,6 @@ urlpatterns = [
         "definitions/<int:version_id>/preview/", views.definition_preview, name="definition-preview"
     ),
     path("definitions/check/", views.definition_check, name="definition-check"),
+    path("settings/tokens/", token_views.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token-revoke"),
 ]

@@ -24,6 +24,7 @@ from tandem.core.permissions import Action
 from tandem.crm import selectors as crm_selectors
 from tandem.crm import services as crm_services
 from tandem.crm.models import Contact
+from tandem.errors import Forbidden
 from tandem.people.access import current_user
 from tandem.people.models import User
 from tandem.qualification import selectors as q_selectors
@@ -222,6 +223,10 @@ def definition_propose(request: HttpRequest) -> HttpResponse:
     }
     try:
         version = q_services.propose_definition(actor=current_user(request), **form)
+    except Forbidden:
+        # Roles that may not propose get no form to show the error in; the error
+        # page says why, with a 403 rather than a 422 with no message at all.
+        raise
     except CoreError as exc:
         context = _definitions_context(
             request, form=form, form_error=_describe(exc, form["criteria"])
