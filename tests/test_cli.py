@@ -58,7 +58,10 @@ def test_createuser_refuses_an_unknown_role(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"TANDEM_DATABASE_URL": "mysql://x/y"}, "TANDEM_DATABASE_URL='mysql://x/y' is not supported"),
+        (
+            {"TANDEM_DATABASE_URL": "mysql://x/y"},
+            "TANDEM_DATABASE_URL='mysql://x/y' is not supported",
+        ),
         ({"TANDEM_DEBUG": "maybe"}, "TANDEM_DEBUG='maybe' is not a yes/no value"),
         ({"TANDEM_ENV": "production"}, "TANDEM_SECRET_KEY must be set"),
     ],

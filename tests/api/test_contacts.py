@@ -257,3 +257,24 @@ def test_update_unknown_contact_is_404(api_as, marketer):
 
     assert response.status_code == 404
     assert response.json() == {"code": "not_found", "message": "No contact with id 999999."}
+
+
+def test_stage_cannot_be_patched_only_moved_by_a_transition(api_as, marketer, make_contact):
+    contact = make_contact(email="a@x.com", lifecycle_stage="lead")
+
+    response = api_as(marketer).patch(f"/contacts/{contact.pk}", {"lifecycle_stage": "customer"})
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "lifecycle_stage"
+    assert "through a transition" in response.json()["message"]
+    contact.refresh_from_db()
+    assert contact.lifecycle_stage == "lead"
+
+
+def test_a_misspelt_field_is_refused_not_ignored(api_as, marketer):
+    response = api_as(marketer).post("/contacts", {"email": "a@x.com", "frist_name": "Ann"})
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "frist_name"
+    assert "Extra inputs are not permitted" in response.json()["message"]
+    assert Contact.objects.count() == 0

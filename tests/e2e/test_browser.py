@@ -31,7 +31,9 @@ def log_out(page: Page) -> None:
 
 @pytest.fixture
 def contact(marketer: User) -> Contact:
-    account = crm.create_account(actor=None, data={"name": "Northwind Analytics", "industry": "Software"})
+    account = crm.create_account(
+        actor=None, data={"name": "Northwind Analytics", "industry": "Software"}
+    )
     contact = crm.create_contact(
         actor=None,
         data={
@@ -60,7 +62,9 @@ def contact(marketer: User) -> Contact:
     return contact
 
 
-def test_log_in_search_and_open_a_contact(page: Page, live_server: Any, marketer: User, contact: Contact) -> None:
+def test_log_in_search_and_open_a_contact(
+    page: Page, live_server: Any, marketer: User, contact: Contact
+) -> None:
     log_in(page, live_server.url, marketer)
     page.get_by_role("link", name="Contacts", exact=True).click()
     page.get_by_label("Search").fill("northwind")
@@ -89,7 +93,11 @@ def test_forbidden_move_is_explained_and_a_recycle_is_recorded(
     expect(page.get_by_role("status")).to_contain_text("Moved to Nurture")
     last = StageTransition.objects.filter(contact=contact).order_by("-id").first()
     assert last is not None
-    assert (last.to_stage, last.reason, last.actor_id) == ("nurture", "No budget until next year", marketer.pk)
+    assert (last.to_stage, last.reason, last.actor_id) == (
+        "nurture",
+        "No budget until next year",
+        marketer.pk,
+    )
 
 
 def test_two_people_agree_a_definition_and_the_lead_becomes_mql(
@@ -104,7 +112,9 @@ def test_two_people_agree_a_definition_and_the_lead_becomes_mql(
         page.get_by_label("Criteria").fill('seniority in ("vp", "c_level") and job_title contains')
         # Checked while typing, with the position of the fault.
         expect(page.locator("#criteria-check")).to_contain_text("position")
-        page.get_by_label("Criteria").fill('seniority in ("vp", "c_level") and job_title contains "marketing"')
+        page.get_by_label("Criteria").fill(
+            'seniority in ("vp", "c_level") and job_title contains "marketing"'
+        )
         expect(page.locator("#criteria-check")).to_contain_text("Criteria read correctly")
         page.get_by_label("Why this change").fill("Senior marketing buyers only")
         page.get_by_role("button", name="Propose").click()

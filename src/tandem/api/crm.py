@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.api.schemas import (
@@ -94,7 +94,9 @@ def get_account(request: HttpRequest, account_id: int) -> object:
 
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, tags=["accounts"])
 def create_account(request: HttpRequest, payload: AccountIn) -> object:
-    return 201, services.create_account(actor=current_user(request), data=_create_data(payload))
+    return Status(
+        201, services.create_account(actor=current_user(request), data=_create_data(payload))
+    )
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, tags=["accounts"])
@@ -142,7 +144,9 @@ def get_contact(request: HttpRequest, contact_id: int) -> object:
 
 @router.post("/contacts", response={201: ContactOut, **ERRORS}, tags=["contacts"])
 def create_contact(request: HttpRequest, payload: ContactIn) -> object:
-    return 201, services.create_contact(actor=current_user(request), data=_create_data(payload))
+    return Status(
+        201, services.create_contact(actor=current_user(request), data=_create_data(payload))
+    )
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
@@ -180,7 +184,7 @@ def create_transition(request: HttpRequest, contact_id: int, payload: Transition
         actor=current_user(request),
         reason=payload.reason,
     )
-    return 201, transition
+    return Status(201, transition)
 
 
 # Campaigns ----------------------------------------------------------------------------
@@ -204,7 +208,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> object:
 
 @router.post("/campaigns", response={201: CampaignOut, **ERRORS}, tags=["campaigns"])
 def create_campaign(request: HttpRequest, payload: CampaignIn) -> object:
-    return 201, services.create_campaign(actor=current_user(request), data=payload.dict())
+    return Status(201, services.create_campaign(actor=current_user(request), data=payload.dict()))
 
 
 @router.patch("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, tags=["campaigns"])
@@ -252,7 +256,9 @@ def list_touchpoints(
 def get_touchpoint(request: HttpRequest, touchpoint_id: int) -> object:
     touchpoint = Touchpoint.objects.filter(pk=touchpoint_id).first()
     if touchpoint is None:
-        return 404, {"code": "not_found", "message": f"No touchpoint with id {touchpoint_id}."}
+        return Status(
+            404, {"code": "not_found", "message": f"No touchpoint with id {touchpoint_id}."}
+        )
     return touchpoint
 
 
@@ -264,7 +270,7 @@ def get_touchpoint(request: HttpRequest, touchpoint_id: int) -> object:
 )
 def create_touchpoint(request: HttpRequest, payload: TouchpointIn) -> object:
     (outcome,) = services.record_touchpoints([payload.dict()], actor=current_user(request))
-    return (201 if outcome.status == "created" else 200), outcome
+    return Status(201 if outcome.status == "created" else 200, outcome)
 
 
 @router.post(
@@ -312,7 +318,7 @@ def create_opportunity(request: HttpRequest, payload: OpportunityIn) -> object:
     data = _create_data(payload)
     if not payload.created_at:
         data.pop("created_at")
-    return 201, services.create_opportunity(actor=current_user(request), data=data)
+    return Status(201, services.create_opportunity(actor=current_user(request), data=data))
 
 
 @router.patch(

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from tandem.api.schemas import (
     ApprovalIn,
@@ -46,7 +46,7 @@ def propose_definition(request: HttpRequest, payload: DefinitionIn) -> object:
         note=payload.note,
         actor=current_user(request),
     )
-    return 201, version
+    return Status(201, version)
 
 
 @router.post(

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, StringConstraints
 
 from tandem.core.lifecycle import Stage
 from tandem.crm.choices import Channel, CommitteeRole, OpportunityStage, Outcome, TouchpointType
@@ -19,6 +19,12 @@ Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 Criteria = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Count = Annotated[int, Field(ge=0)]
+
+
+class InputSchema(Schema):
+    """Request bodies refuse unknown fields, so a misspelt field is an error, not a no-op."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorOut(Schema):
@@ -40,7 +46,7 @@ class UserOut(Schema):
 # Accounts -----------------------------------------------------------------------------
 
 
-class AccountIn(Schema):
+class AccountIn(InputSchema):
     name: Name
     domain: str = ""
     industry: str = ""
@@ -50,7 +56,7 @@ class AccountIn(Schema):
     owner_id: int | None = None
 
 
-class AccountPatch(Schema):
+class AccountPatch(InputSchema):
     name: Name | None = None
     domain: str | None = None
     industry: str | None = None
@@ -76,7 +82,7 @@ class AccountOut(Schema):
 # Contacts -----------------------------------------------------------------------------
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     email: Email
     first_name: str = ""
     last_name: str = ""
@@ -92,7 +98,7 @@ class ContactIn(Schema):
     owner_id: int | None = None
 
 
-class ContactPatch(Schema):
+class ContactPatch(InputSchema):
     email: Email | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -105,6 +111,9 @@ class ContactPatch(Schema):
     source_channel: Channel | Literal[""] | None = None
     original_campaign_id: int | None = None
     owner_id: int | None = None
+    lifecycle_stage: Stage | None = Field(
+        None, description="Not changeable here: POST /contacts/{id}/transitions moves a contact."
+    )
 
 
 class ContactOut(Schema):
@@ -130,7 +139,7 @@ class ContactOut(Schema):
     updated_at: datetime
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     to_stage: Stage
     reason: str = ""
 
@@ -151,7 +160,7 @@ class TransitionOut(Schema):
 # Campaigns ----------------------------------------------------------------------------
 
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
     name: Name
     channel: Channel
     utm_source: str = ""
@@ -163,7 +172,7 @@ class CampaignIn(Schema):
     actual_cost: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
 
 
-class CampaignPatch(Schema):
+class CampaignPatch(InputSchema):
     name: Name | None = None
     channel: Channel | None = None
     utm_source: str | None = None
@@ -191,7 +200,7 @@ class CampaignOut(Schema):
 # Touchpoints --------------------------------------------------------------------------
 
 
-class TouchpointIn(Schema):
+class TouchpointIn(InputSchema):
     contact_id: int
     campaign_id: int | None = None
     channel: Channel | None = None
@@ -206,7 +215,7 @@ class TouchpointIn(Schema):
     )
 
 
-class TouchpointBatchIn(Schema):
+class TouchpointBatchIn(InputSchema):
     items: list[TouchpointIn] = Field(..., min_length=1, max_length=1000)
 
 
@@ -240,12 +249,12 @@ class TouchpointBatchOut(Schema):
 # Opportunities ------------------------------------------------------------------------
 
 
-class CommitteeMember(Schema):
+class CommitteeMember(InputSchema):
     contact_id: int
     role: CommitteeRole
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(InputSchema):
     account_id: int
     name: Name
     amount: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2)
@@ -259,7 +268,7 @@ class OpportunityIn(Schema):
     committee: list[CommitteeMember] = []
 
 
-class OpportunityPatch(Schema):
+class OpportunityPatch(InputSchema):
     name: Name | None = None
     amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     currency: Currency | None = None
@@ -301,13 +310,13 @@ class OpportunityOut(Schema):
 # Definitions --------------------------------------------------------------------------
 
 
-class DefinitionIn(Schema):
+class DefinitionIn(InputSchema):
     kind: Literal["mql", "sql"]
     criteria: Criteria
     note: str = ""
 
 
-class ApprovalIn(Schema):
+class ApprovalIn(InputSchema):
     side: Literal["marketing", "sales"] | None = None
 
 
