@@ -1,15 +1,36 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from tandem.core.permissions import Role
+from tandem.crm.models import Account, Campaign, Contact
 from tandem.people.models import User
 from tandem.people.services import create_user, issue_token
+from tandem.qualification.models import DefinitionVersion, VersionStatus
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # The default hasher takes about half a second per user on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def huey_runs_tasks_at_once() -> Iterator[None]:
+    """Tasks run in the test process, against the test database, when enqueued."""
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = previous
 
 
 @pytest.fixture
@@ -70,3 +91,57 @@ class ApiClient:
 @pytest.fixture
 def api_as() -> Callable[[User], ApiClient]:
     return ApiClient
+
+
+@pytest.fixture
+def make_account(db: None) -> Callable[..., Account]:
+    numbers = itertools.count(1)
+
+    def make(**fields: Any) -> Account:
+        fields.setdefault("name", f"Account {next(numbers)}")
+        return Account.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_contact(db: None) -> Callable[..., Contact]:
+    numbers = itertools.count(1)
+
+    def make(**fields: Any) -> Contact:
+        fields.setdefault("email", f"person{next(numbers)}@example.com")
+        fields.setdefault("lifecycle_stage", "lead")
+        return Contact.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_campaign(db: None) -> Callable[..., Campaign]:
+    numbers = itertools.count(1)
+
+    def make(**fields: Any) -> Campaign:
+        fields.setdefault("name", f"Campaign {next(numbers)}")
+        fields.setdefault("channel", "email")
+        return Campaign.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_version(db: None) -> Callable[..., DefinitionVersion]:
+    """A definition version in a given state, for tests not about how it got there."""
+
+    def make(
+        criteria: str, *, kind: str = "mql", status: str = VersionStatus.ACTIVE
+    ) -> DefinitionVersion:
+        return DefinitionVersion.objects.create(
+            kind=kind,
+            number=DefinitionVersion.objects.filter(kind=kind).count() + 1,
+            criteria=criteria,
+            status=status,
+            proposed_at=timezone.now(),
+            activated_at=timezone.now() if status == VersionStatus.ACTIVE else None,
+        )
+
+    return make

@@ -54,6 +54,9 @@ def serve(
     ] = True,
 ) -> None:
     """Apply migrations, then run the web server and the background worker."""
+    if prod:
+        # A production server shows no debug pages unless asked to explicitly.
+        os.environ.setdefault("TANDEM_DEBUG", "0")
     _django()
     from django.conf import settings
     from django.core.management import call_command

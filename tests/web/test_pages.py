@@ -462,7 +462,7 @@ def test_withdrawing_through_the_form(browser_as, marketer, pending_version):
     assert "Earlier versions (1)" in _text(response)
 
 
-def test_contact_page_explains_the_active_definition(
+def test_contact_page_explains_the_make_version(
     browser_as, marketer, manager, people, pending_version
 ):
     approve_definition(pending_version, actor=marketer)

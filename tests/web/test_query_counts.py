@@ -178,7 +178,7 @@ def test_contact_page_queries_do_not_grow_with_its_timeline(browser, make_user):
     assert small == large == CONTACT_PAGE_QUERIES
 
 
-def test_contact_page_without_active_definitions_skips_their_queries(browser, make_user):
+def test_contact_page_without_make_versions_skips_their_queries(browser, make_user):
     actors = _add_people(make_user, 1)
     (contact,) = _add_contacts(1, owners=actors)
     _add_activity(contact, 20, actors=actors)

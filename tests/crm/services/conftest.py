@@ -1,42 +1,8 @@
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
-from django.utils import timezone
-from huey.contrib.djhuey import HUEY
 
-from tandem.crm.models import Account, Campaign, Contact
-from tandem.qualification.models import DefinitionVersion, VersionStatus
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # The default hasher takes about half a second per user on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def huey_runs_tasks_at_once() -> Iterator[None]:
-    """Tasks run in the test process, against the test database, when enqueued."""
-    previous = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = previous
-
-
-@pytest.fixture
-def make_contact(db: None) -> Callable[..., Contact]:
-    numbers = itertools.count(1)
-
-    def make(**fields: Any) -> Contact:
-        fields.setdefault("email", f"person{next(numbers)}@example.com")
-        fields.setdefault("lifecycle_stage", "lead")
-        return Contact.objects.create(**fields)
-
-    return make
+from tandem.crm.models import Account, Campaign
 
 
 @pytest.fixture
@@ -53,18 +19,3 @@ def campaign(db: None) -> Campaign:
         utm_medium="email",
         utm_campaign="spring",
     )
-
-
-@pytest.fixture
-def active_mql(db: None) -> Callable[[str], DefinitionVersion]:
-    def make(criteria: str) -> DefinitionVersion:
-        return DefinitionVersion.objects.create(
-            kind="mql",
-            number=1,
-            criteria=criteria,
-            status=VersionStatus.ACTIVE,
-            proposed_at=timezone.now(),
-            activated_at=timezone.now(),
-        )
-
-    return make

@@ -116,8 +116,8 @@ def test_role_without_edit_rights_cannot_create(make_user):
     assert Contact.objects.count() == 0
 
 
-def test_meeting_the_active_mql_definition_qualifies_at_once(marketer, active_mql):
-    active_mql('seniority == "vp"')
+def test_meeting_the_make_version_definition_qualifies_at_once(marketer, make_version):
+    make_version('seniority == "vp"')
 
     contact = create_contact(actor=marketer, data={"email": "j@acme.io", "seniority": "vp"})
 

@@ -107,8 +107,8 @@ def test_rep_moves_only_contacts_they_own(make_contact, rep, make_user):
     assert (_stage(mine), _stage(theirs)) == ("sal", "lead")
 
 
-def test_a_rule_moves_without_an_actor_and_says_which(make_contact, active_mql):
-    version = active_mql("fit_score > 1")
+def test_a_rule_moves_without_an_actor_and_says_which(make_contact, make_version):
+    version = make_version("fit_score > 1")
     contact = make_contact()
     at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -87,8 +87,8 @@ def test_deactivated_owner_is_refused(make_contact, marketer, make_user):
     assert refused.value.field == "owner_id"
 
 
-def test_change_that_meets_the_active_definition_qualifies(make_contact, marketer, active_mql):
-    version = active_mql('job_title contains "Head"')
+def test_change_that_meets_the_make_version_qualifies(make_contact, marketer, make_version):
+    version = make_version('job_title contains "Head"')
     contact = make_contact(job_title="Analyst")
 
     update_contact(contact, actor=marketer, changes={"job_title": "Head of Data"})

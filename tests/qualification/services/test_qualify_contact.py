@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 CRITERIA = 'seniority in ("director", "vp", "c_level") and not email_domain in free_email_domains'
 
 
-def test_contact_meeting_the_active_definition_moves_to_mql(make_version, make_contact):
+def test_contact_meeting_the_make_version_moves_to_mql(make_version, make_contact):
     version = make_version(CRITERIA)
     contact = make_contact(email="jane@acme.io", seniority="vp")
 
@@ -35,7 +35,7 @@ def test_contact_not_meeting_it_stays(make_version, make_contact):
     assert Contact.objects.get(pk=contact.pk).lifecycle_stage == "lead"
 
 
-def test_nothing_happens_without_an_active_definition(make_version, make_contact):
+def test_nothing_happens_without_an_make_version(make_version, make_contact):
     make_version(CRITERIA, status=VersionStatus.PENDING)
     contact = make_contact(email="jane@acme.io", seniority="vp")
 
