@@ -55,3 +55,12 @@ def test_schema_declares_bearer_tokens(schema):
     schemes = schema["components"]["securitySchemes"]
 
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
+
+
+def test_interactive_docs_use_local_assets_not_a_cdn(client):
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
