@@ -67,6 +67,13 @@ def test_production_server_serves_pages_static_files_and_health(tmp_path: Path) 
         assert status == 200
         assert 'name="password"' in body
 
+        # Charts and htmx come from our own static files, never from a CDN.
+        status, script = fetch(f"{base}/static/vendor/plotly/plotly.min.js")
+        assert status == 200
+        assert "plotly" in script[:2000].lower()
+        status, _ = fetch(f"{base}/static/django_htmx/htmx-2.min.js")
+        assert status == 200
+
         status, body = fetch(f"{base}/static/tandem/missing.css")
         assert status == 404
         assert "Traceback" not in body

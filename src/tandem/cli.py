@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tandem.scoring_cli import scoring_app
+
 app = typer.Typer(
     help="Tandem: one revenue process for marketing and sales.",
     no_args_is_help=True,
@@ -250,6 +252,30 @@ def check() -> None:
         err.print(f"[red]✗ job queue:[/red] {exc}")
     if not ok:
         raise typer.Exit(1)
+
+
+@scoring_app.command()
+def rescore() -> None:
+    """Rescore every contact in the store with the rules in force, showing progress."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    _django()
+    _migrate()
+    from tandem.qualification.scoring_services import rescore_all
+
+    with Progress(TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn()) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total or None)
+            bar.update(tasks[step], completed=done, total=total or None)
+
+        result = rescore_all(progress=progress)
+    console.print(f"Scored {result['scored']:,} contacts; {result['moved_to_mql']:,} moved to MQL.")
+
+
+app.add_typer(scoring_app, name="scoring")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

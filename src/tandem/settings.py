@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
+import plotly
 
 from tandem import config
 
@@ -30,6 +33,7 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.crm",
     "tandem.qualification",
+    "tandem.jobs",
     "tandem.web",
 ]
 
@@ -92,6 +96,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Plotly's own bundle, served from the installed package: charts work offline.
+STATICFILES_DIRS = [("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
 STATIC_ROOT = CONFIG.data_dir / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -26,6 +26,7 @@ EXPECTED: dict[Action, tuple[str, str, str, str]] = {
     Action.APPROVE_FOR_MARKETING: ("all", "-", "-", "all"),
     Action.APPROVE_FOR_SALES: ("-", "-", "all", "all"),
     Action.MANAGE_USERS: ("-", "-", "-", "all"),
+    Action.MANAGE_SCORING: ("all", "-", "-", "all"),
 }
 ROLES = (Role.MARKETING, Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN)
 

@@ -33,6 +33,7 @@ class Action(StrEnum):
     APPROVE_FOR_MARKETING = "approve_for_marketing"
     APPROVE_FOR_SALES = "approve_for_sales"
     MANAGE_USERS = "manage_users"
+    MANAGE_SCORING = "manage_scoring"
 
 
 class Scope(StrEnum):
@@ -59,6 +60,7 @@ MATRIX: dict[Action, dict[Role, Scope]] = {
         Action.APPROVE_FOR_MARKETING: (ALL, NO, NO, ALL),
         Action.APPROVE_FOR_SALES: (NO, NO, ALL, ALL),
         Action.MANAGE_USERS: (NO, NO, NO, ALL),
+        Action.MANAGE_SCORING: (ALL, NO, NO, ALL),
     }.items()
 }
 

@@ -93,7 +93,11 @@ class Contact(models.Model):
     fit_score = models.PositiveSmallIntegerField(null=True, blank=True)
     engagement_score = models.PositiveSmallIntegerField(null=True, blank=True)
     grade = models.CharField(max_length=2, blank=True)
+    score_explanation = models.JSONField(
+        default=list, blank=True, help_text="Every rule that contributed, with its points"
+    )
     predicted_probability = models.FloatField(null=True, blank=True)
+    prediction_factors = models.JSONField(default=list, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -66,3 +66,57 @@ class Signoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} by {self.user}"
+
+
+class ScoringRuleSet(models.Model):
+    """One version of the scoring rules (fit, engagement, title tables). Never edited:
+    a change is a new version, and any version can be activated again to roll back."""
+
+    number = models.PositiveIntegerField(unique=True)
+    config = models.JSONField()
+    note = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_ruleset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scoring rules v{self.number}"
+
+
+class PredictiveModel(models.Model):
+    """A model trained on the workspace's own outcomes; its files live under the data dir."""
+
+    number = models.PositiveIntegerField(unique=True)
+    card = models.JSONField(default=dict)
+    path = models.CharField(max_length=300, help_text="Folder of the saved model, in the data dir")
+    is_active = models.BooleanField(default=False)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trained_at = models.DateTimeField()
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Predictive model v{self.number}"

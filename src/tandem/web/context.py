@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("home", "Home"),
         ("contacts", "Contacts"),
         ("definitions", "Definitions"),
+        ("scoring", "Scoring"),
     ]
     return {
         "nav_items": items,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tandem.web import token_views, views
+from tandem.web import scoring_views, token_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,6 +29,24 @@ urlpatterns = [
         "definitions/<int:version_id>/preview/", views.definition_preview, name="definition-preview"
     ),
     path("definitions/check/", views.definition_check, name="definition-check"),
+    path("scoring/", scoring_views.overview, name="scoring"),
+    path("scoring/rescore/", scoring_views.rescore, name="scoring-rescore"),
+    path("scoring/rules/", scoring_views.rules, name="scoring-rules"),
+    path("scoring/rules/preview/", scoring_views.rules_preview, name="scoring-rules-preview"),
+    path(
+        "scoring/rules/<int:ruleset_id>/activate/",
+        scoring_views.activate_rules,
+        name="scoring-rules-activate",
+    ),
+    path("scoring/models/", scoring_views.models, name="scoring-models"),
+    path("scoring/models/train/", scoring_views.train_model, name="scoring-train"),
+    path("scoring/models/<int:model_id>/", scoring_views.model_card, name="scoring-model"),
+    path(
+        "scoring/models/<int:model_id>/activate/",
+        scoring_views.activate_model,
+        name="scoring-model-activate",
+    ),
+    path("jobs/<int:job_id>/", scoring_views.job_status, name="job"),
     path("settings/tokens/", token_views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token-revoke"),
 ]
