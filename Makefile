@@ -36,6 +36,8 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/rule_scoring.py
+	$(BIN)/python benchmarks/predictive.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -169,8 +169,11 @@ def make_touchpoints(rng: np.random.Generator, n_contacts: int, n: int) -> pa.Ta
     activity[rng.random(n_contacts) < 0.1] = 0.0
     contact = rng.choice(n_contacts, size=n, p=activity / activity.sum()) + 1
     types, type_of = pick(rng, TOUCHPOINT_TYPES, n)
-    # Recent activity is more common; a few are logged slightly in the future.
-    age_days = np.minimum(rng.exponential(120.0, n), 3 * 365.0)
+    # A quarter of the activity is a recent burst, the rest tails off over
+    # months; a few touchpoints are logged slightly in the future.
+    recent = rng.random(n) < 0.25
+    age_days = np.where(recent, rng.exponential(7.0, n), rng.exponential(120.0, n))
+    age_days = np.minimum(age_days, 3 * 365.0)
     age_days[rng.random(n) < 0.002] *= -0.01
     age_us = (age_days * 86_400_000_000).astype(np.int64)
     now_us = (NOW - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
@@ -294,7 +297,8 @@ def main() -> None:
         )
         if c / scored.num_rows >= 0.02
     )
-    print(f"\n### {datetime.now(UTC):%Y-%m-%d} — {os.cpu_count()} cores ({cpu_model()}), "
+    cores = len(os.sched_getaffinity(0))
+    print(f"\n### {datetime.now(UTC):%Y-%m-%d} — {cores} cores ({cpu_model()}), "
           f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
           f"pyarrow {pa.__version__}\n")  # fmt: skip
     print("| contacts | touchpoints | bulk s | baseline s (extrapolated) | ratio | peak RSS |")

@@ -64,6 +64,7 @@ def test_createuser_refuses_an_unknown_role(tmp_path: Path) -> None:
         ),
         ({"TANDEM_DEBUG": "maybe"}, "TANDEM_DEBUG='maybe' is not a yes/no value"),
         ({"TANDEM_ENV": "production"}, "TANDEM_SECRET_KEY must be set"),
+        ({"TANDEM_STALE_DAYS": "soon"}, "TANDEM_STALE_DAYS='soon' must be a whole number"),
     ],
 )
 def test_bad_configuration_is_named(tmp_path: Path, env: dict[str, str], message: str) -> None:

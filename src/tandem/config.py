@@ -24,6 +24,7 @@ class Config:
     debug: bool
     production: bool
     allowed_hosts: tuple[str, ...]
+    stale_days: int = 90
 
     @property
     def database_vendor(self) -> str:
@@ -62,6 +63,11 @@ def load() -> Config:
         if production:
             raise ConfigError("TANDEM_SECRET_KEY must be set when TANDEM_ENV=production.")
         secret_key = "insecure-development-key-set-TANDEM_SECRET_KEY-in-production"
+    raw_stale = os.environ.get("TANDEM_STALE_DAYS", "90").strip()
+    if not raw_stale.isdigit() or int(raw_stale) < 1:
+        raise ConfigError(
+            f"TANDEM_STALE_DAYS={raw_stale!r} must be a whole number of days, 1 or more."
+        )
     hosts = os.environ.get("TANDEM_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
     return Config(
         data_dir=data_dir,
@@ -71,4 +77,5 @@ def load() -> Config:
         debug=_flag("TANDEM_DEBUG", default=not production),
         production=production,
         allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+        stale_days=int(raw_stale),
     )

@@ -55,8 +55,9 @@ FIELDS = [*SCHEMA.names, "missing"]
 # beyond ASCII, numeric text (padded, signed, exponent, overflowing, very long),
 # integers and floats around 2**53 and the int64 limits, NaN, infinities, -0.0.
 TEXTS = [
-    "", "a", "A", "Straße", "STRASSE", "ss", "ẞ", "İstanbul", "i̇stanbul", "ꭰ", "Ꭰ", "ﬁle",
-    "FILE", "ς", "Σ", "σ", "µ", "μ", " 12 ", "12", "-0", "0.5", "1e3", "1E400", "1e-400",
+    "", "a", "A", "Straße", "STRASSE", "ss", "ẞ", "İstanbul", "i̇stanbul", "\uab70", "\u13a0",
+    "ﬁle", "FILE", "\u03c2", "\u03a3", "\u03c3", "\u00b5", "\u03bc", "\u1f88", "\u0587",
+    " 12 ", "12", "-0", "0.5", "1e3", "1E400", "1e-400",
     "00012", "12abc", "1.5e-3", "\u3000 7\u2028", "\x1c8", "9" * 45, "-" + "9" * 45,
     "9007199254740993", "gmail.com", "GMail.COM", "x'y", 'q"', "a\\b", "\x00z", "Ǆ", "ǆ",
 ]  # fmt: skip
@@ -115,7 +116,7 @@ LEAVES: st.SearchStrategy[Condition] = st.one_of(
     st.builds(InList, field=FIELD, list_name=st.sampled_from(sorted(LISTS)), negated=st.booleans()),
     st.builds(
         Contains, field=FIELD, value=st.one_of(st.sampled_from(TEXTS), TEXT), negated=st.booleans()
-    ),  # fmt: skip
+    ),
     st.builds(IsEmpty, field=FIELD, negated=st.booleans()),
 )
 CONDITIONS: st.SearchStrategy[Condition] = st.recursive(
@@ -144,9 +145,7 @@ def sql_verdicts(
     try:
         types = column_types(con, "rows_under_test")
         sql = condition_to_sql(condition, types=types, lists=LISTS)
-        result = con.execute(
-            f"SELECT {sql} FROM rows_under_test ORDER BY row_number"  # noqa: S608
-        ).fetchall()
+        result = con.execute(f"SELECT {sql} FROM rows_under_test ORDER BY row_number").fetchall()
     finally:
         con.unregister("rows_under_test")
     return [row[0] for row in result]
@@ -209,7 +208,7 @@ def test_casefold_sql_matches_python_for_every_character_lower_gets_wrong(
         if not 0xD800 <= ord(c) < 0xE000
         and (c.casefold() != c or c.lower() != c or c.upper() != c or ord(c) % 997 == 0)
     ]
-    words = chars + ["Straße İstanbul ΣΑΣ ꭰᏸ ﬃ", "plain ascii TEXT", ""]
+    words = [*chars, "Straße İstanbul \u03a3\u0391\u03a3 \uab70\u13f8 ﬃ", "plain TEXT", ""]
     con.register("words", pa.table({"w": pa.array(words, pa.string())}))
     try:
         folded = con.execute(f"SELECT {casefold_sql('w')} FROM words").fetchall()
@@ -274,6 +273,6 @@ def test_folded_columns_can_be_supplied_by_the_caller(con: duckdb.DuckDBPyConnec
     )
 
     assert 'src."folded_s"' in sql
-    assert con.execute(
-        f"SELECT {sql} FROM (SELECT 'ß' AS s, 'ss' AS folded_s) src"  # noqa: S608
-    ).fetchall() == [(True,)]
+    assert con.execute(f"SELECT {sql} FROM (SELECT 'ß' AS s, 'ss' AS folded_s) src").fetchall() == [
+        (True,)
+    ]

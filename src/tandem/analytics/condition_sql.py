@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -108,22 +109,24 @@ _MAX_CODE_POINT = 0x10FFFF
 
 
 @dataclass(frozen=True, kw_only=True)
-class _FoldTables:
-    # Applied to the original text, before lower(): characters whose casefold
-    # lower() leaves alone, one-to-one (translate) or expanding (replace).
-    pre_from: str
-    pre_to: str
-    expand: tuple[tuple[str, str], ...]
-    # Applied after lower(): characters lower() maps to something casefold
-    # maps elsewhere (Cherokee small letters fold to capitals).
-    post_from: str
-    post_to: str
-    # Every character that lower() gets wrong.
+class _FoldSql:
+    """The parts of :func:`casefold_sql`, as SQL, built once per process."""
+
+    # RE2 classes: every character lower() gets wrong, and those of them that
+    # the quick correction below does not handle.
     special: str
+    rare: str
+    # The quick correction, applied before lower(): translate() for characters
+    # that fold to one character, replace() for the common expanding ones.
+    single_from: str
+    single_to: str
+    common: tuple[tuple[str, str], ...]
+    # Every character lower() gets wrong, mapped to its case fold.
+    fold_map: str
 
 
 @cache
-def _fold_tables() -> _FoldTables:
+def _fold_sql() -> _FoldSql:
     con = duckdb.connect()
     try:
         rows = con.execute(
@@ -138,93 +141,84 @@ def _fold_tables() -> _FoldTables:
         con.close()
     duck_lowered = {chr(cp): str(lowered) for cp, lowered in rows}
 
-    def lower(char: str) -> str:
-        return duck_lowered.get(char, char)
+    def lower(text: str) -> str:
+        return "".join(duck_lowered.get(c, c) for c in text)
 
-    candidates = set(duck_lowered)
-    candidates.update(
-        c
-        for c in map(chr, range(0x80, _MAX_CODE_POINT + 1))
-        if ord(c) not in _SURROGATES and c.casefold() != c
+    candidates = set(duck_lowered) | set(_changed_by_casefold())
+    special = {c: c.casefold() for c in sorted(candidates) if lower(c) != c.casefold()}
+    # Corrections made before lower() must produce text lower() leaves alone.
+    single = {c: f for c, f in special.items() if len(f) == 1 and lower(f) == f}
+    common = {c: f for c, f in special.items() if c in _COMMON_EXPANDING and lower(f) == f}
+    # replace() runs one character after another, so no output may contain a
+    # character that a later step would change again.
+    outputs = "".join(single.values()) + "".join(common.values())
+    if any(c in common for c in outputs):
+        raise RuntimeError("the quick case-folding corrections would chain")
+    rare = [c for c in special if c not in single and c not in common]
+
+    def char_class(chars: Iterable[str]) -> str:
+        return sql_string(re2_class(_ranges(map(ord, chars))))
+
+    entries = ", ".join(f"{sql_string(c)}: {sql_string(f)}" for c, f in special.items())
+    return _FoldSql(
+        special=char_class(special),
+        rare=char_class(rare),
+        single_from=sql_string("".join(single)),
+        single_to=sql_string("".join(single.values())),
+        common=tuple((sql_string(c), sql_string(f)) for c, f in common.items()),
+        fold_map=f"MAP {{{entries}}}",
     )
-    pre: dict[str, str] = {}
-    post: dict[str, str] = {}
-    special: list[str] = []
-    for char in sorted(candidates):
-        folded = char.casefold()
-        if lower(char) == folded:
-            continue
-        special.append(char)
-        if all(lower(c) == c for c in folded):
-            pre[char] = folded
-        else:
-            key = lower(char)
-            if len(key) != 1 or len(folded) != 1 or post.get(key, folded) != folded:
-                raise RuntimeError(f"cannot express casefold of {char!r} in SQL")
-            post[key] = folded
-    # The maps are applied one after another, so no output may feed a later map,
-    # and no character outside the post map may lower into one of its keys.
-    outputs = "".join(pre.values()) + "".join(post.values())
-    if any(c in pre or c in post for c in outputs):
-        raise RuntimeError("casefold maps would chain")
-    for char in candidates | set(post):
-        key = lower(char)
-        if key in post and char.casefold() != post[key]:
-            raise RuntimeError(f"casefold post-map clashes for {char!r}")
-    single = {k: v for k, v in pre.items() if len(v) == 1}
-    return _FoldTables(
-        pre_from="".join(single),
-        pre_to="".join(single.values()),
-        expand=tuple((k, v) for k, v in pre.items() if len(v) > 1),
-        post_from="".join(post),
-        post_to="".join(post.values()),
-        special="".join(special),
-    )
+
+
+def _changed_by_casefold() -> list[str]:
+    """Every character that ``str.casefold`` changes, found a block at a time.
+
+    Case folding works character by character, so a block of text that folds
+    to itself has no such character; only the few blocks that change are
+    examined one character at a time.
+    """
+    found: list[str] = []
+    block = 256
+    for lo, hi in ((0, _SURROGATES.start), (_SURROGATES.stop, _MAX_CODE_POINT + 1)):
+        # Decoding UTF-32 builds the text of a code point range in one step.
+        text = array("I", range(lo, hi)).tobytes().decode("utf-32-le")
+        for start in range(0, len(text), block):
+            part = text[start : start + block]
+            if part.casefold() != part:
+                found.extend(c for c in part if c.casefold() != c)
+    return found
 
 
 def casefold_sql(expr: str) -> str:
     """SQL for Python's ``casefold`` of a VARCHAR expression (NULL stays NULL).
 
-    ASCII text, and any text without a character ``lower`` gets wrong, takes
-    the fast ``lower`` path; only the rest goes through the correction tables.
+    Three paths, cheapest first. ASCII text, and any text without a character
+    ``lower`` gets wrong, takes ``lower``. Text whose only such characters are
+    the usual ones (German sharp s, Turkish dotted I, Greek final sigma, micro
+    sign, typographic ligatures, ...) is corrected with ``translate`` and a few
+    ``replace`` calls, then lowered. Anything else (Cherokee, Greek with iota
+    subscript, Armenian ligatures, ...) is folded character by character through
+    a map: exact, but slow, and rare.
     """
-    tables = _fold_tables()
-
-    def having(text: str, chars: Iterable[str]) -> str:
-        return f"regexp_matches({text}, {sql_string(re2_class(_ranges(map(ord, chars))))})"
-
-    # Each correction is costly per value (translate() rebuilds its map for every
-    # row, and there are about a hundred expanding characters), so each runs
-    # only on text that has a character it corrects.
-    pre = f"translate({expr}, {sql_string(tables.pre_from)}, {sql_string(tables.pre_to)})"
-    pre = f"CASE WHEN {having(expr, tables.pre_from)} THEN {pre} ELSE {expr} END"
-
-    def expand(text: str, pairs: Iterable[tuple[str, str]]) -> str:
-        for char, folded in pairs:
-            text = f"replace({text}, {sql_string(char)}, {sql_string(folded)})"
-        return text
-
-    # German sharp s, dotted capital I and typographic ligatures are the
-    # expanding characters real names and titles contain; text with any of the
-    # rarer ones (Greek with iota subscript, Armenian ligatures, ...) gets all.
-    common = [(c, f) for c, f in tables.expand if c in _COMMON_EXPANDING]
-    rare = [c for c, _ in tables.expand if c not in _COMMON_EXPANDING]
-    expanded = (
-        f"CASE WHEN {having(expr, rare)} THEN {expand(pre, tables.expand)} "
-        f"ELSE {expand(pre, common)} END"
+    parts = _fold_sql()
+    quick = f"translate({expr}, {parts.single_from}, {parts.single_to})"
+    for char, folded in parts.common:
+        quick = f"replace({quick}, {char}, {folded})"
+    by_character = (
+        f"array_to_string([coalesce({parts.fold_map}[c], lower(c)) "
+        f"for c in string_split({expr}, '')], '')"
     )
-    lowered = f"lower({expanded})"
-    post = f"translate({lowered}, {sql_string(tables.post_from)}, {sql_string(tables.post_to)})"
-    slow = f"CASE WHEN {having(lowered, tables.post_from)} THEN {post} ELSE {lowered} END"
-    # Cheapest test first: strlen counts bytes and length code points, so they
-    # agree exactly on ASCII text.
+    # strlen counts bytes and length code points: they agree exactly on ASCII.
     return (
         f"(CASE WHEN strlen({expr}) = length({expr}) THEN lower({expr}) "
-        f"WHEN {having(expr, tables.special)} THEN {slow} ELSE lower({expr}) END)"
+        f"WHEN regexp_matches({expr}, {parts.rare}) THEN {by_character} "
+        f"WHEN regexp_matches({expr}, {parts.special}) THEN lower({quick}) "
+        f"ELSE lower({expr}) END)"
     )
 
 
-_COMMON_EXPANDING = frozenset("ßİﬀﬁﬂﬃﬄﬅﬆ")
+# Expanding characters that real names and titles contain.
+_COMMON_EXPANDING = frozenset("ßẞİŉﬀﬁﬂﬃﬄﬅﬆ")
 
 
 def _ranges(code_points: Iterable[int]) -> list[tuple[int, int]]:
@@ -261,6 +255,9 @@ _INTEGER_RANGES: dict[str, tuple[int, int]] = {
 }
 # Compared as arbitrary-precision integers, so no range is needed.
 _WIDE_INTEGERS = frozenset({"HUGEINT", "UHUGEINT", "BIGNUM", "VARINT"})
+# DuckDB's arbitrary-precision integer; DuckDB 1.4 renamed it BIGNUM and kept
+# VARINT as an alias, so this name works from 1.1 on.
+_ANY_INTEGER = "VARINT"
 _DECIMAL_RE = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
 
 # An exact number, or an infinity (only named lists can hold one).
@@ -354,8 +351,8 @@ def _double_compare(expr: str, op: Op, number: _Number) -> str:
     return f"({guard} AND {expr} >= {_double_sql(above)})"
 
 
-def _bignum(value: int) -> str:
-    return f"CAST('{value}' AS BIGNUM)"
+def _integer_literal(value: int) -> str:
+    return f"CAST('{value}' AS {_ANY_INTEGER})"
 
 
 # ---------------------------------------------------------------------------
@@ -381,8 +378,8 @@ class _Column:
                 "." + digits[-self.scale :] if self.scale else ""
             )
             return f"CAST('{'-' if value < 0 else ''}{text}' AS {self.sql_type})"
-        if self.sql_type == "BIGNUM":
-            return _bignum(value)
+        if self.sql_type == _ANY_INTEGER:
+            return _integer_literal(value)
         return f"CAST({value} AS {self.sql_type})"
 
 
@@ -406,7 +403,7 @@ def _column(
         lo, hi = _INTEGER_RANGES[sql_type]
         return _Column(kind="int", sql=sql, lo=lo, hi=hi, sql_type=sql_type)
     if sql_type in _WIDE_INTEGERS:
-        return _Column(kind="int", sql=f"CAST({sql} AS BIGNUM)", sql_type="BIGNUM")
+        return _Column(kind="int", sql=f"CAST({sql} AS {_ANY_INTEGER})", sql_type=_ANY_INTEGER)
     if sql_type in ("DOUBLE", "FLOAT", "REAL"):
         return _Column(kind="double", sql=sql if sql_type == "DOUBLE" else f"CAST({sql} AS DOUBLE)")
     if match := _DECIMAL_RE.fullmatch(sql_type):
@@ -527,7 +524,9 @@ class _Compiler:
             return self.numeric_text_case(
                 text,
                 _double_compare(f"TRY_CAST({text} AS DOUBLE)", op, number),
-                _int_compare(f"TRY_CAST({text} AS BIGNUM)", op, number, None, None, _bignum),
+                _int_compare(
+                    f"TRY_CAST({text} AS {_ANY_INTEGER})", op, number, None, None, _integer_literal
+                ),
             )
         return "FALSE"
 
@@ -599,8 +598,8 @@ class _Compiler:
                             [_double_sql(d) for d in _doubles(numbers)],
                         ),
                         _in(
-                            f"TRY_CAST({text} AS BIGNUM)",
-                            [_bignum(n) for n in _integers(numbers, None, None)],
+                            f"TRY_CAST({text} AS {_ANY_INTEGER})",
+                            [_integer_literal(n) for n in _integers(numbers, None, None)],
                         ),
                     )
                 )

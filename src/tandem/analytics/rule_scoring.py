@@ -7,17 +7,19 @@ fit and engagement scores, the same grade and the same explanation text (see
 one SQL query, so nothing loops over contacts in Python:
 
 * title classification is a ``CASE`` of substring tests on the title's folded,
-  space-separated words, evaluated only for contacts with a blank seniority or
-  persona;
+  space-separated words, run once per distinct title among contacts with a
+  blank seniority or persona, and joined back;
 * fit rules are compiled by :func:`tandem.analytics.condition_sql.condition_to_sql`,
-  over a copy of each text column case-folded once;
+  over a copy of each text column case-folded once; each contact is then reduced
+  to a key (which rules it meets, which values were derived), and the fit score
+  and the fit half of the explanation are built once per distinct key;
 * each touchpoint's decayed worth is computed with the same IEEE operations as
-  the reference and rounded to whole micro-points, so the per-contact sums
-  (one conditional ``SUM`` per rule, in a single ``GROUP BY``) are exact
-  integers whatever order DuckDB adds them in;
-* caps are ``LEAST``, and the explanation JSON is assembled from fragments whose
-  text is fixed in Python (rule names are escaped by :func:`json.dumps`), with
-  the points written from integer hundredths.
+  the reference and rounded to whole micro-points, so the per-contact sums (one
+  filtered ``SUM`` per rule, in a single ``GROUP BY``) are exact integers,
+  whatever order DuckDB adds them in;
+* caps are ``LEAST``; the explanation JSON is assembled from fragments whose
+  text is fixed in Python (rule names escaped by :func:`json.dumps`), with the
+  points written from integer hundredths.
 
 Inputs (Arrow tables, or anything DuckDB can scan, such as a dataset):
 
@@ -30,7 +32,8 @@ Inputs (Arrow tables, or anything DuckDB can scan, such as a dataset):
   a null ``contact_id``, ``type`` or ``occurred_at`` are ignored, as are
   touchpoints of contacts not in ``contacts``. Times count to the microsecond.
 
-Output: one row per contact, ordered by ``contact_id``, with the columns of
+Output: one row per contact, in no particular order (sorting a million rows of
+explanations costs more than most callers need), with the columns of
 :data:`OUTPUT_SCHEMA`.
 
 DuckDB runs the query on all cores and spills to disk beyond its memory limit;
@@ -85,6 +88,9 @@ OUTPUT_SCHEMA = pa.schema(
 _PREFIX = "__tandem_"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TEXT_TYPES = ("VARCHAR", "NULL", '"NULL"')
+_INTEGER_TYPES = frozenset(
+    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
+)
 
 
 def score_all(
@@ -96,7 +102,7 @@ def score_all(
     con: duckdb.DuckDBPyConnection | None = None,
     lists: Mapping[str, Collection[object]] = NAMED_LISTS,
 ) -> pa.Table:
-    """Score every contact; one row per contact, ordered by ``contact_id``.
+    """Score every contact; one row per contact, in no particular order.
 
     ``now`` must be timezone-aware. ``con`` is a DuckDB connection to run on
     (its settings, such as ``threads`` and ``memory_limit``, apply); by default
@@ -256,11 +262,17 @@ class _Query:
                 raise ValueError(f"contact column {name!r} uses the reserved prefix {_PREFIX!r}")
             if name in ("job_title", "seniority", "persona") and not _is_text(sql_type):
                 raise ValueError(f"contacts.{name} must be text, not {sql_type}")
-        required = {"contact_id": None, "type": "text", "occurred_at": "timestamptz"}
+        if contact_types["contact_id"] not in _INTEGER_TYPES:
+            raise ValueError(
+                f"contacts.contact_id must be an integer, not {contact_types['contact_id']}"
+            )
+        required = {"contact_id": "integer", "type": "text", "occurred_at": "timestamptz"}
         for name, kind in required.items():
             found = self.touchpoint_types.get(name)
             if found is None:
                 raise ValueError(f"touchpoints need a {name} column")
+            if kind == "integer" and found not in _INTEGER_TYPES:
+                raise ValueError(f"touchpoints.{name} must be an integer, not {found}")
             if kind == "text" and not _is_text(found):
                 raise ValueError(f"touchpoints.{name} must be text, not {found}")
             if kind == "timestamptz" and found != "TIMESTAMP WITH TIME ZONE":
@@ -455,13 +467,69 @@ class _Query:
 
     # -- together
 
+    def fit_texts(self) -> tuple[str, str]:
+        """SQL for each contact's fit key, and for a key's fit score and explanation part.
+
+        Contacts are reduced to a key saying which fit rules they meet and which
+        values were derived from their title. Few distinct keys exist, so the fit
+        score and the fit half of the explanation are built once per key.
+        """
+        config = self.config
+        p = _PREFIX
+        n = len(config.fit_rules)
+        notes = {
+            "seniority": sorted({r.value for r in config.title_tables.seniority}),
+            "persona": sorted({r.value for r in config.title_tables.persona}),
+        }
+        shift = {"seniority": n, "persona": n + len(notes["seniority"]).bit_length()}
+        width = shift["persona"] + len(notes["persona"]).bit_length()
+        # MAX_FIT_RULES keeps the key within a HUGEINT.
+        key_type = "BIGINT" if width <= 62 else "HUGEINT"
+        terms = [f"CASE WHEN {p}fit_{i} THEN {2**i} ELSE 0 END" for i in range(n)]
+        for name, values in notes.items():
+            if values:
+                whens = " ".join(
+                    f"WHEN {sql_string(v)} THEN {(k + 1) * 2 ** shift[name]}"
+                    for k, v in enumerate(values)
+                )
+                terms.append(f"CASE {p}note_{name} {whens} ELSE 0 END")
+        key = f"CAST({' + '.join(terms) or '0'} AS {key_type})"
+
+        def bit(i: int) -> str:
+            return f"(key // {2**i}) % 2 = 1"
+
+        items: list[str] = []
+        for name, values in notes.items():
+            if values:
+                whens = " ".join(
+                    f"WHEN {k + 1} THEN "
+                    + sql_string(_fragment(ContributionKind.FIT, f"title → {name} {v}", 0.0))
+                    for k, v in enumerate(values)
+                )
+                field = f"(key // {2 ** shift[name]}) % {2 ** len(values).bit_length()}"
+                items.append(f"CASE {field} {whens} END")
+        for i, rule in enumerate(config.fit_rules):
+            fragment = _fragment(ContributionKind.FIT, rule.name, rule.points)
+            items.append(f"CASE WHEN {bit(i)} THEN {sql_string(fragment)} END")
+        fit_sum = " + ".join(
+            f"CASE WHEN {bit(i)} THEN {rule.points} ELSE 0 END"
+            for i, rule in enumerate(config.fit_rules)
+        )
+        text = f"NULLIF(concat_ws(',', {', '.join(items)}), '')" if items else "NULL"
+        per_key = (
+            f"SELECT key, GREATEST(0, LEAST(100, {fit_sum or '0'})) AS fit_score, "
+            f"CAST({text} AS VARCHAR) AS fit_text FROM (SELECT DISTINCT key FROM keyed)"
+        )
+        return key, per_key
+
     def sql(self) -> str:
         config = self.config
-        fit = self.fit_sql()
         engagement = self.engagement_sql()
         p = _PREFIX
+        key, per_key = self.fit_texts()
+        keyed = f"SELECT contact_id, {key} AS key FROM ({self.fit_sql()})"
 
-        # Layer 1: capped sums in micro-points, NULL where nothing matched.
+        # Layer 1: fit per key, capped sums in micro-points (NULL: nothing matched).
         capped = []
         for i, rule in enumerate(config.engagement_rules):
             value = f"e.{p}eng_{i}"
@@ -470,22 +538,17 @@ class _Query:
                 value = (
                     f"CASE WHEN {value} IS NOT NULL THEN LEAST({value}, {to_micro(rule.cap)}) END"
                 )
-            capped.append(f"{value} AS {p}eng_{i}")
-        capped += [f"e.{p}neg_{j} AS {p}neg_{j}" for j in range(len(config.negative_rules))]
-        if engagement is None:
-            layer1 = f"SELECT * FROM ({fit})"
-        else:
-            layer1 = (
-                f"SELECT f.*, {', '.join(capped)} FROM ({fit}) f "
-                f"LEFT JOIN ({engagement}) e ON f.contact_id = e.contact_id"
-            )
+            capped.append(f", {value} AS {p}eng_{i}")
+        capped += [f", e.{p}neg_{j} AS {p}neg_{j}" for j in range(len(config.negative_rules))]
+        layer1 = (
+            f"WITH keyed AS ({keyed}) "
+            f"SELECT k.contact_id, f.fit_score, f.fit_text{''.join(capped)} FROM keyed k "
+            f"JOIN ({per_key}) f ON k.key = f.key"
+        )
+        if engagement is not None:
+            layer1 += f" LEFT JOIN ({engagement}) e ON k.contact_id = e.contact_id"
 
-        # Layer 2: scores, and hundredths for the explanation.
-        fit_terms = [
-            f"CASE WHEN {p}fit_{i} THEN {rule.points} ELSE 0 END"
-            for i, rule in enumerate(config.fit_rules)
-        ]
-        fit_sum = " + ".join(fit_terms) if fit_terms else "0"
+        # Layer 2: engagement, and hundredths for the explanation.
         micro_columns = [f"{p}eng_{i}" for i in range(len(config.engagement_rules))]
         micro_columns += [f"{p}neg_{j}" for j in range(len(config.negative_rules))]
         total = " + ".join(f"COALESCE({c}, 0)" for c in micro_columns) or "0"
@@ -496,7 +559,7 @@ class _Query:
             for c, n in zip(micro_columns, may_be_negative, strict=True)
         )
         layer2 = (
-            f"SELECT *, GREATEST(0, LEAST(100, {fit_sum})) AS fit_score, "
+            f"SELECT contact_id, fit_score, fit_text, "
             f"LEAST(100, (GREATEST({total}, 0) + {MICRO // 2}) // {MICRO}) AS engagement_score"
             f"{hundredths} FROM ({layer1})"
         )
@@ -510,33 +573,19 @@ class _Query:
                 f"THEN '{marks[1]}' WHEN {score} >= {third} THEN '{marks[2]}' ELSE '{marks[3]}' END"
             )
 
-        items: list[str] = []
-        for name, values in (
-            ("seniority", {r.value for r in config.title_tables.seniority}),
-            ("persona", {r.value for r in config.title_tables.persona}),
-        ):
-            if values:
-                whens = " ".join(
-                    f"WHEN {sql_string(v)} THEN "
-                    f"{sql_string(_fragment(ContributionKind.FIT, f'title → {name} {v}', 0.0))}"
-                    for v in sorted(values)
-                )
-                items.append(f"CASE {p}note_{name} {whens} END")
-        for i, fit_rule in enumerate(config.fit_rules):
-            fragment = _fragment(ContributionKind.FIT, fit_rule.name, fit_rule.points)
-            items.append(f"CASE WHEN {p}fit_{i} THEN {sql_string(fragment)} END")
+        items = ["fit_text"]
         for i, engagement_rule in enumerate(config.engagement_rules):
             prefix = _fragment_prefix(ContributionKind.ENGAGEMENT, engagement_rule.touchpoint_type)
             items.append(self.points_item(f"{p}eng_{i}", prefix))
         for j, negative in enumerate(config.negative_rules):
             prefix = _fragment_prefix(ContributionKind.NEGATIVE, negative.name)
             items.append(self.points_item(f"{p}neg_{j}", prefix))
-        explanation = f"'[' || concat_ws(',', {', '.join(items)}) || ']'" if items else "'[]'"
+        explanation = f"'[' || concat_ws(',', {', '.join(items)}) || ']'"
         return (
             f"SELECT contact_id, CAST(fit_score AS INTEGER) AS fit_score, "
             f"CAST(engagement_score AS INTEGER) AS engagement_score, "
             f"{band('fit_score', 'ABCD')} || {band('engagement_score', '1234')} AS grade, "
-            f"{explanation} AS explanation FROM ({layer2}) ORDER BY contact_id"
+            f"{explanation} AS explanation FROM ({layer2})"
         )
 
     @staticmethod

@@ -88,6 +88,9 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_TITLE_TABLES",
     "FIT_FIELDS",
+    "MAX_CAP",
+    "MAX_FIT_RULES",
+    "MAX_POINTS",
     "MICRO",
     "TITLE_SEPARATOR_RANGES",
     "Contribution",
@@ -166,6 +169,9 @@ FIT_FIELDS: Final[frozenset[str]] = frozenset(FIELDS) - {"fit_score", "engagemen
 # double and in 64-bit integers, and far beyond anything a sensible rule needs.
 MAX_POINTS: Final = 1000
 MAX_CAP: Final = 10_000
+# A model people can read and agree on has far fewer; the bulk engine packs
+# which rules a contact meets into one 128-bit key.
+MAX_FIT_RULES: Final = 100
 MICRO: Final = 1_000_000
 _MICROSECONDS_PER_DAY: Final = 86_400_000_000.0
 
@@ -463,6 +469,10 @@ def _check_config(config: ScoringConfig) -> None:
                         "keyword must contain a letter or digit",
                         path=f"{path}.keywords[{k}]",
                     )
+    if len(config.fit_rules) > MAX_FIT_RULES:
+        raise ScoringConfigError(
+            f"at most {MAX_FIT_RULES} fit rules, not {len(config.fit_rules)}", path="fit_rules"
+        )
     names: dict[str, int] = {}
     for i, fit_rule in enumerate(config.fit_rules):
         path = f"fit_rules[{i}]"

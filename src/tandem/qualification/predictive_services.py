@@ -2,7 +2,8 @@
 store, train and keep model versions, activate or roll back, and score every contact.
 
 Outcomes: a contact is a positive once it reached SQL, opportunity or customer; a
-negative when it was disqualified, or when it has gone nowhere for ``STALE_DAYS``.
+negative when it was disqualified, or when it has gone nowhere for ``TANDEM_STALE_DAYS``
+(90 by default).
 Everything else is still open: it is scored but not learnt from. Each contact is
 described as of the moment its outcome was decided (see ``tandem.analytics.features``),
 so nothing that happened because of the outcome leaks into the features.
@@ -36,7 +37,6 @@ from tandem.qualification.models import PredictiveModel
 from tandem.qualification.scoring_data import contacts_table, touchpoints_table
 from tandem.qualification.scoring_selectors import CONVERTED_STAGES
 
-STALE_DAYS = 90
 TARGET = "converted"
 WRITE_BATCH = 2000
 # What the model may read about a contact. Scores, stage and names are left out: the
@@ -72,8 +72,9 @@ def _outcomes(now: datetime) -> pd.DataFrame:
     contacts = list(Contact.objects.values_list("pk", "lifecycle_stage", "created_at"))
     created = {pk: at for pk, _, at in contacts}
     ages = sorted((at - created[pk]).total_seconds() for pk, at in reached.items() if pk in created)
-    typical_age = timedelta(seconds=ages[len(ages) // 2] if ages else STALE_DAYS * 86400)
-    stale_before = now - timedelta(days=STALE_DAYS)
+    stale_days = settings.CONFIG.stale_days
+    typical_age = timedelta(seconds=ages[len(ages) // 2] if ages else stale_days * 86400)
+    stale_before = now - timedelta(days=stale_days)
     rows: list[tuple[int, datetime, float | None]] = []
     for pk, stage, born in contacts:
         if pk in reached:

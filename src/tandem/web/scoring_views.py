@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -102,6 +103,7 @@ def models(request: HttpRequest) -> HttpResponse:
             "models": PredictiveModel.objects.select_related("trained_by"),
             "job": Job.objects.filter(kind__in=["train", "predict"]).first(),
             "can_manage": user.may(Action.MANAGE_SCORING),
+            "stale_days": settings.CONFIG.stale_days,
         },
     )
 
