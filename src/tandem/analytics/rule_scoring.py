@@ -580,7 +580,8 @@ class _Query:
         for j, negative in enumerate(config.negative_rules):
             prefix = _fragment_prefix(ContributionKind.NEGATIVE, negative.name)
             items.append(self.points_item(f"{p}neg_{j}", prefix))
-        explanation = f"'[' || concat_ws(',', {', '.join(items)}) || ']'"
+        # concat() is cheaper than chains of ||, and concat_ws skips NULL items.
+        explanation = f"concat('[', concat_ws(',', {', '.join(items)}), ']')"
         return (
             f"SELECT contact_id, CAST(fit_score AS INTEGER) AS fit_score, "
             f"CAST(engagement_score AS INTEGER) AS engagement_score, "
@@ -592,5 +593,5 @@ class _Query:
     def points_item(column: str, prefix: str) -> str:
         return (
             f"CASE WHEN {column}_h <> 0 THEN "
-            f"{sql_string(prefix)} || {_points_text(column + '_h')} || '}}' END"
+            f"concat({sql_string(prefix)}, {_points_text(column + '_h')}, '}}') END"
         )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from tandem.analytics.rule_scoring import score_all
 from tandem.core.permissions import Action
 from tandem.core.scoring import DEFAULT_CONFIG, ScoringConfig
+from tandem.crm.choices import TouchpointType
 from tandem.crm.models import Contact
 from tandem.jobs import services as jobs
 from tandem.jobs.models import Job
@@ -47,7 +48,7 @@ def active_config() -> ScoringConfig:
 def save_rules(*, config: dict[str, Any], note: str = "", actor: User) -> ScoringRuleSet:
     """Store a new version of the rules; raises ScoringConfigError naming the bad entry."""
     require(actor, Action.MANAGE_SCORING)
-    parsed = ScoringConfig.from_dict(config)
+    parsed = ScoringConfig.from_dict(config, known_types=TouchpointType.values)
     last = ScoringRuleSet.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0
     return ScoringRuleSet.objects.create(
         number=last + 1,
