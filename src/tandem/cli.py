@@ -132,7 +132,7 @@ def demo(
             "point TANDEM_DATA_DIR or TANDEM_DATABASE_URL at a new one."
         )
         raise typer.Exit(1)
-    columns = (TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn())
+    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -142,6 +142,10 @@ def demo(
             bar.update(tasks[step], completed=done, total=total)
 
         summary = load_demo(seed=seed, scale=scale, progress=progress)
+        # Score with the rules in force so every contact page explains its score.
+        from tandem.qualification.scoring_services import rescore_all
+
+        rescore_all(progress=progress)
     console.print(
         f"Loaded {summary.accounts:,} accounts, {summary.contacts:,} contacts, "
         f"{summary.campaigns:,} campaigns, {summary.touchpoints:,} touchpoints and "
@@ -263,7 +267,7 @@ def rescore() -> None:
     _migrate()
     from tandem.qualification.scoring_services import rescore_all
 
-    with Progress(TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn()) as bar:
+    with Progress(TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn()) as bar:
         tasks: dict[str, TaskID] = {}
 
         def progress(step: str, done: int, total: int) -> None:

@@ -146,7 +146,7 @@ def rescore_all(
         if version is not None:
             from tandem.qualification.services import apply_mql_definition
 
-            report("Moving contacts that now meet the MQL definition", written, written)
+            report("Moving contacts that now qualify", written, written)
             moved = apply_mql_definition(version.pk)
     except Exception as exc:
         if job_id:
