@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tandem.attribution_cli import attribution_app
 from tandem.scoring_cli import scoring_app
 
 app = typer.Typer(
@@ -280,6 +281,7 @@ def rescore() -> None:
 
 
 app.add_typer(scoring_app, name="scoring")
+app.add_typer(attribution_app, name="attribution")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
