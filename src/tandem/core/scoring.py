@@ -1006,7 +1006,10 @@ DEFAULT_CONFIG: Final = ScoringConfig(
         EngagementRule(touchpoint_type="page_view", points=1, cap=10),
         EngagementRule(touchpoint_type="email_open", points=0.5, cap=5),
     ),
-    negative_rules=(NegativeRule(name="Careers page visit", url_contains="/careers", points=-5),),
+    negative_rules=(
+        NegativeRule(name="Careers page visit", url_contains="/careers", points=-5),
+        NegativeRule(name="Unsubscribed", touchpoint_type="unsubscribe", points=-30),
+    ),
     half_life_days=30.0,
     grade_thresholds=(75, 50, 25),
 )

@@ -36,6 +36,7 @@ class TouchpointType(models.TextChoices):
     SALES_CALL = "sales_call", "Sales call"
     SALES_EMAIL = "sales_email", "Sales email"
     MEETING = "meeting", "Meeting"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
 
 
 STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage]

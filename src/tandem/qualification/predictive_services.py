@@ -11,6 +11,7 @@ so nothing that happened because of the outcome leaks into the features.
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -215,8 +216,6 @@ def format_factor_list(factors: Any) -> list[str]:
 
 
 def _write_predictions(ids: list[int], probabilities: Any, factors: Any, report: Any) -> int:
-    import json
-
     as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     sql = (
         f"UPDATE {connection.ops.quote_name(Contact._meta.db_table)} "

@@ -30,6 +30,7 @@ from tandem.people.models import User
 from tandem.qualification.models import DefinitionKind, ScoringRuleSet
 from tandem.qualification.scoring_data import contacts_table, touchpoints_table
 from tandem.qualification.selectors import active_version
+from tandem.qualification.services import apply_mql_definition
 
 WRITE_BATCH = 2000
 
@@ -144,8 +145,6 @@ def rescore_all(
         moved = 0
         version = active_version(DefinitionKind.MQL)
         if version is not None:
-            from tandem.qualification.services import apply_mql_definition
-
             report("Moving contacts that now qualify", written, written)
             moved = apply_mql_definition(version.pk)
     except Exception as exc:
