@@ -80,3 +80,13 @@ def test_production_server_serves_pages_static_files_and_health(tmp_path: Path) 
     finally:
         server.terminate()
         server.wait(timeout=20)
+    # Stopping `tandem serve` stops the web server it started: the port is free again.
+    deadline = time.monotonic() + 20
+    while not port_is_free(port):
+        assert time.monotonic() < deadline, "the web server outlived `tandem serve`"
+        time.sleep(0.3)
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -66,29 +67,42 @@ def serve(
 
     production = prod or settings.CONFIG.production
     _migrate()
-    background = None
+    # A service manager stops us with SIGTERM: turn it into a normal exit so the
+    # children (web server, worker) are stopped below instead of left running.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    children: list[subprocess.Popen[bytes]] = []
     if worker:
-        background = subprocess.Popen([sys.executable, "-m", "tandem", "worker"])
+        children.append(subprocess.Popen([sys.executable, "-m", "tandem", "worker"]))
     console.print(f"Tandem is serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C to stop)")
     try:
         if production:
             call_command("collectstatic", interactive=False, verbosity=0)
-            subprocess.run(
+            web = subprocess.Popen(
                 [
                     sys.executable, "-m", "gunicorn", "tandem.wsgi:application",
                     "--bind", f"{host}:{port}", "--workers", str(workers),
                     "--access-logfile", "-", "--timeout", "120",
-                ],
-                check=False,
+                ]
             )  # fmt: skip
+            children.append(web)
+            web.wait()
         else:
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
     except KeyboardInterrupt:
         pass
     finally:
-        if background is not None:
-            background.terminate()
-            background.wait(timeout=15)
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 @app.command()
