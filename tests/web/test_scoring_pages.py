@@ -7,6 +7,7 @@ from tandem.core.permissions import Action
 from tandem.core.scoring import DEFAULT_CONFIG
 from tandem.crm import services as crm
 from tandem.crm.models import Contact
+from tandem.jobs.models import Job
 from tandem.qualification import scoring_services
 from tandem.qualification.models import ScoringRuleSet
 from tandem.web.scoring_forms import rows_from_config
@@ -108,3 +109,10 @@ def test_contact_page_explains_the_score(scored, rep):  # type: ignore[no-untype
     html = logged_in(rep).get(f"/contacts/{contact.pk}/").content.decode()
     assert "Why this score" in html
     assert "Vice president" in html
+
+
+def test_a_sales_rep_cannot_start_a_rescore(rep):  # type: ignore[no-untyped-def]
+    response = logged_in(rep).post("/scoring/rescore/", follow=True)
+
+    assert "may not manage scoring" in response.content.decode()
+    assert not Job.objects.exists()

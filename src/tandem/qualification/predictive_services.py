@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -35,11 +35,10 @@ from tandem.jobs.models import Job
 from tandem.people.access import require
 from tandem.people.models import User
 from tandem.qualification.models import PredictiveModel
-from tandem.qualification.scoring_data import contacts_table, touchpoints_table
+from tandem.qualification.scoring_data import contacts_table, touchpoints_table, update_contacts
 from tandem.qualification.scoring_selectors import CONVERTED_STAGES
 
 TARGET = "converted"
-WRITE_BATCH = 2000
 # What the model may read about a contact. Scores, stage and names are left out: the
 # first two are consequences of the outcome, the last identify rather than describe.
 PROFILE_FIELDS = (
@@ -135,10 +134,8 @@ def _enqueue(name: str, *args: int) -> None:
 
 def train_model(*, job_id: int | None = None, actor: User | None = None) -> PredictiveModel:
     """Train on the outcomes known now and keep the result as a new (inactive) version."""
-    report = jobs.progress_reporter(job_id) if job_id else (lambda step, done, total: None)
-    if job_id:
-        jobs.start(job_id)
-    try:
+
+    def work(report: jobs.Report) -> dict[str, Any]:
         report("Building features from the store", 0, 3)
         frame = feature_frame(timezone.now())
         labelled = frame[frame[TARGET].notna()].copy()
@@ -147,13 +144,10 @@ def train_model(*, job_id: int | None = None, actor: User | None = None) -> Pred
         model = train(labelled, target=TARGET, positive="1", id_column="contact_id")
         report("Saving the model", 2, 3)
         record = _store(model, actor)
-    except Exception as exc:
-        if job_id:
-            jobs.fail(job_id, error=str(exc))
-        raise
-    if job_id:
-        jobs.finish(job_id, result={"model_id": record.pk, "message": f"{record} trained"})
-    return record
+        return {"model_id": record.pk, "message": f"{record} trained"}
+
+    result = jobs.run(job_id, work)
+    return PredictiveModel.objects.get(pk=result["model_id"])
 
 
 @transaction.atomic
@@ -187,10 +181,7 @@ def activate_model(record: PredictiveModel, *, actor: User) -> Job:
 
 
 def predict_all(*, job_id: int | None = None) -> dict[str, Any]:
-    report = jobs.progress_reporter(job_id) if job_id else (lambda step, done, total: None)
-    if job_id:
-        jobs.start(job_id)
-    try:
+    def work(report: jobs.Report) -> dict[str, Any]:
         record = PredictiveModel.objects.filter(is_active=True).first()
         if record is None:
             raise ValueError("No predictive model is active.")
@@ -198,41 +189,23 @@ def predict_all(*, job_id: int | None = None) -> dict[str, Any]:
         report("Building features", 0, 0)
         frame = feature_frame(timezone.now())
         result = model.predict(frame.drop(columns=[TARGET]))
-        written = _write_predictions(
-            frame["contact_id"].tolist(), result.probabilities, result.factors, report
+        rows = [
+            (round(float(p), 4), json.dumps(format_factor_list(factors)), pk)
+            for pk, p, factors in zip(
+                frame["contact_id"].tolist(), result.probabilities, result.factors, strict=True
+            )
+        ]
+        written = update_contacts(
+            ["predicted_probability", "prediction_factors"],
+            rows,
+            json_columns=frozenset({"prediction_factors"}),
+            step="Writing predictions",
+            report=report,
         )
-    except Exception as exc:
-        if job_id:
-            jobs.fail(job_id, error=str(exc))
-        raise
-    summary = {"scored": written, "message": f"{written} contacts scored with {record}"}
-    if job_id:
-        jobs.finish(job_id, result=summary)
-    return summary
+        return {"scored": written, "message": f"{written} contacts scored with {record}"}
+
+    return jobs.run(job_id, work)
 
 
 def format_factor_list(factors: Any) -> list[str]:
     return [f"{'+' if f.contribution > 0 else '-'} {f.label}" for f in factors]
-
-
-def _write_predictions(ids: list[int], probabilities: Any, factors: Any, report: Any) -> int:
-    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    sql = (
-        f"UPDATE {connection.ops.quote_name(Contact._meta.db_table)} "
-        f"SET predicted_probability = %s, prediction_factors = {as_json} WHERE id = %s"
-    )
-    total = len(ids)
-    for start in range(0, total, WRITE_BATCH):
-        end = min(start + WRITE_BATCH, total)
-        rows = [
-            (
-                round(float(probabilities.iloc[i]), 4),
-                json.dumps(format_factor_list(factors[i])),
-                ids[i],
-            )
-            for i in range(start, end)
-        ]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-        report("Writing predictions", end, total)
-    return total

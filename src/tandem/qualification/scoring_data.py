@@ -6,12 +6,13 @@ instances are made; the engines then compute in DuckDB, never one contact at a t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from tandem.core.contact_fields import FIELDS
@@ -94,3 +95,39 @@ def touchpoints_table(contacts: QuerySet[Contact] | None = None) -> pa.Table:
         ],
         schema=TOUCHPOINT_SCHEMA,
     )
+
+
+WRITE_BATCH = 2000
+
+
+def update_contacts(
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    json_columns: frozenset[str] = frozenset(),
+    step: str,
+    report: Callable[[str, int, int], None],
+) -> int:
+    """Set ``columns`` on many contacts; each row holds their values, then the contact id.
+
+    One plain UPDATE per row sent with ``executemany`` (portable, and fast on both
+    stores: SQLite runs in process, psycopg pipelines the statements), in batches of
+    2,000, each its own transaction: a worker killed half-way leaves whole batches.
+    """
+    postgres = connection.vendor == "postgresql"
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(name)} = "
+        + ("%s::jsonb" if postgres and name in json_columns else "%s")
+        for name in columns
+    )
+    sql = (
+        f"UPDATE {connection.ops.quote_name(Contact._meta.db_table)} "
+        f"SET {assignments} WHERE id = %s"
+    )
+    total = len(rows)
+    for start in range(0, total, WRITE_BATCH):
+        end = min(start + WRITE_BATCH, total)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows[start:end])
+        report(step, end, total)
+    return total

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,11 +27,11 @@ from tandem.jobs.models import Job
 from tandem.people.access import require
 from tandem.people.models import User
 from tandem.qualification.models import DefinitionKind, ScoringRuleSet
-from tandem.qualification.scoring_data import contacts_table, touchpoints_table
+from tandem.qualification.scoring_data import contacts_table, touchpoints_table, update_contacts
 from tandem.qualification.selectors import active_version
 from tandem.qualification.services import apply_mql_definition
 
-WRITE_BATCH = 2000
+SCORE_COLUMNS = ("contact_id", "fit_score", "engagement_score", "grade", "explanation")
 
 
 def active_ruleset() -> ScoringRuleSet | None:
@@ -73,6 +72,7 @@ def activate_rules(ruleset: ScoringRuleSet, *, actor: User) -> Job:
 
 
 def schedule_rescore(*, actor: User | None, title: str = "Rescoring every contact") -> Job:
+    require(actor, Action.MANAGE_SCORING)
     job = jobs.create_job(kind="rescore", title=title, actor=actor)
     job_id = job.pk
     transaction.on_commit(lambda: _enqueue_rescore(job_id))
@@ -125,18 +125,16 @@ def rescore_all(
     *,
     job_id: int | None = None,
     now: datetime | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> dict[str, int]:
+    progress: jobs.Report | None = None,
+) -> dict[str, Any]:
     """Score every contact with the active rules and write the scores back in batches.
 
     Each batch is its own transaction: a worker killed half-way leaves whole batches
     written, and running the job again simply rescores everyone. Contacts who now
     meet the active MQL definition move to MQL afterwards.
     """
-    report = progress or (jobs.progress_reporter(job_id) if job_id else _silent)
-    if job_id:
-        jobs.start(job_id)
-    try:
+
+    def work(report: jobs.Report) -> dict[str, Any]:
         moment = now or timezone.now()
         report("Reading contacts and touchpoints", 0, 0)
         scored = compute_scores(active_config(), now=moment)
@@ -147,46 +145,26 @@ def rescore_all(
         if version is not None:
             report("Moving contacts that now qualify", written, written)
             moved = apply_mql_definition(version.pk)
-    except Exception as exc:
-        if job_id:
-            jobs.fail(job_id, error=f"{type(exc).__name__}: {exc}")
-        raise
-    result = {"scored": written, "moved_to_mql": moved}
-    if job_id:
-        jobs.finish(job_id, result=result)
-    return result
+        return {"scored": written, "moved_to_mql": moved}
+
+    return jobs.run(job_id, work, progress=progress)
 
 
-def _silent(step: str, done: int, total: int) -> None:
-    del step, done, total
-
-
-def _write_scores(scored: Any, moment: datetime, report: Callable[[str, int, int], None]) -> int:
-    ids = scored.column("contact_id").to_pylist()
-    fits = scored.column("fit_score").to_pylist()
-    engagements = scored.column("engagement_score").to_pylist()
-    grades = scored.column("grade").to_pylist()
-    explanations = scored.column("explanation").to_pylist()
-    table = Contact._meta.db_table
-    # One plain UPDATE per row, sent with executemany: portable, and fast on both stores
-    # (SQLite in process, psycopg pipelines the statements).
-    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    sql = (
-        f"UPDATE {connection.ops.quote_name(table)} SET fit_score = %s, engagement_score = %s, "
-        f"grade = %s, score_explanation = {as_json}, scored_at = %s WHERE id = %s"
-    )
-    total = len(ids)
+def _write_scores(scored: Any, moment: datetime, report: jobs.Report) -> int:
     stamp = connection.ops.adapt_datetimefield_value(moment)
-    for start in range(0, total, WRITE_BATCH):
-        end = min(start + WRITE_BATCH, total)
-        rows = [
-            (fits[i], engagements[i], grades[i], _json(explanations[i]), stamp, ids[i])
-            for i in range(start, end)
-        ]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-        report("Writing scores", end, total)
-    return total
+    rows = [
+        (fit, engagement, grade, _json(explanation), stamp, pk)
+        for pk, fit, engagement, grade, explanation in zip(
+            *(scored.column(name).to_pylist() for name in SCORE_COLUMNS), strict=True
+        )
+    ]
+    return update_contacts(
+        ["fit_score", "engagement_score", "grade", "score_explanation", "scored_at"],
+        rows,
+        json_columns=frozenset({"score_explanation"}),
+        step="Writing scores",
+        report=report,
+    )
 
 
 def _json(explanation: Any) -> str:

@@ -66,12 +66,12 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def rescore(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if not user.may(Action.MANAGE_SCORING):
-        messages.error(request, f"Your role ({user.role_label}) may not rescore contacts.")
-        return redirect("scoring")
-    scoring_services.schedule_rescore(actor=user)
-    messages.success(request, "Rescoring every contact in the background.")
+    try:
+        scoring_services.schedule_rescore(actor=current_user(request))
+    except CoreError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Rescoring every contact in the background.")
     return redirect("scoring")
 
 
