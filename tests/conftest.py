@@ -25,6 +25,14 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Reports are cached by data version; ids and counts repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def huey_runs_tasks_at_once() -> Iterator[None]:
     """Tasks run in the test process, against the test database, when enqueued."""
     previous = HUEY.immediate

@@ -1,10 +1,10 @@
 """``tandem attribution run``: share conversions among marketing channels, from a file.
 
 File mode needs no database and no Django. It reads ChannelAttribution's
-path-aggregated CSV (``path``, ``total_conversions``, optionally
-``total_conversion_value`` and ``total_null``; comma or semicolon separated) and writes
-``channel,conversions,value``, one row per channel. The engine and pandas are imported
-inside the command so that ``--help`` stays instant.
+path-aggregated CSV or an event-level CSV/Parquet file (see
+:mod:`tandem.analytics.journey_files`) and writes ``channel,conversions,value``, one
+row per channel. The engine and pandas are imported inside the command so that
+``--help`` stays instant.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ attribution_app = typer.Typer(
 
 MODEL_HELP = (
     "first_touch, last_touch, linear, u_shaped, w_shaped, full_path, time_decay, "
-    "markov or shapley (w_shaped and full_path need event-level input, not supported yet)."
+    "markov or shapley (w_shaped and full_path need event-level input with a milestone "
+    "column)."
 )
 
 
@@ -54,37 +55,63 @@ def _fail(error: CoreError, path: Path) -> typer.Exit:
 def run(
     journeys: Annotated[
         Path,
-        typer.Option(help="Path-aggregated CSV: path, total_conversions[, value, nulls]."),
+        typer.Option(
+            help="Path-aggregated CSV (path, total_conversions[, total_conversion_value, "
+            "total_null]) or event-level CSV/Parquet (journey_id, timestamp, channel[, "
+            "conversion, value, milestone])."
+        ),
     ],
     model: Annotated[str, typer.Option(help=MODEL_HELP)],
     order: Annotated[
         int, typer.Option(help="Markov order: how many past touches a state remembers (1-4).")
     ] = 1,
     half_life: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help="time_decay: touches back from the last one at which the weight halves "
-            "(path files have no timestamps, so a position is one unit of time)."
+            help="time_decay: how far before the conversion a touch counts half. Days for "
+            "event files (default 7); touches back from the last one for path files, "
+            "which have no timestamps (default 1)."
         ),
-    ] = 1.0,
+    ] = None,
+    lookback_days: Annotated[
+        float | None,
+        typer.Option(help="Event files: ignore touches this many days or more before the end."),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the queries run: duckdb (default), spark / local[N] / a Spark "
+            "master URL, or another Ibis URL. Default: TANDEM_ANALYTICS_URL, else duckdb."
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="CSV file to write; standard output when left out.")
     ] = None,
 ) -> None:
     """Credit each channel with a share of the conversions and their value."""
+    from tandem.analytics import engines
+    from tandem.analytics.journey_files import load_journeys
     from tandem.analytics.tabular import read_table
-    from tandem.core.attribution import MODELS, AttributionError, attribute, journeys_from_rows
+    from tandem.core.attribution import MODELS, AttributionError
+    from tandem.core.attribution.engine import attribute_tables
 
     if model not in MODELS:
         typer.echo(f"Error: unknown model {model!r}; choose one of {', '.join(MODELS)}", err=True)
         raise typer.Exit(2)
     try:
         table = read_table(journeys)
-        rows = table.to_dict("records")
-        parsed, has_value = journeys_from_rows([str(c) for c in table.columns], rows)
-        if not parsed:
+        if table.empty:
             raise AttributionError("the file has no journeys, only a header")
-        result = attribute(parsed, model=model, order=order, half_life=half_life)
+        tables = load_journeys(table, lookback_days=lookback_days)
+        if half_life is None:
+            half_life = 7.0 if tables.time_unit == "days" else 1.0
+        result = attribute_tables(
+            tables,
+            model=model,
+            order=order,
+            half_life=half_life,
+            backend=engines.connect(engine),
+        )
     except CoreError as exc:
         raise _fail(exc, journeys) from None
 
@@ -92,7 +119,7 @@ def run(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["channel", "conversions", "value"])
     for channel in result.channels:
-        value = result.value[channel] if result.value is not None and has_value else None
+        value = result.value[channel] if result.value is not None else None
         writer.writerow(
             [channel, _number(result.conversions[channel]), "" if value is None else _number(value)]
         )

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "tandem.crm",
     "tandem.qualification",
     "tandem.jobs",
+    "tandem.closedloop",
+    "tandem.notifications",
     "tandem.web",
 ]
 

@@ -9,7 +9,6 @@ from tandem.core.attribution import (
     AttributionError,
     Journey,
     attribute,
-    journeys_from_rows,
     parse_path,
 )
 from tandem.core.attribution.heuristics import touch_weights
@@ -104,52 +103,11 @@ def test_every_model_conserves_conversions_and_value(model: str) -> None:
     assert result.value is not None
     assert sum(result.value.values()) == pytest.approx(sum(x.value or 0 for x in SAMPLE))
     assert set(result.conversions) == {"Email", "Search", "Display", "Social"}
-    assert all(share >= 0 for share in result.conversions.values())
+    if model != "shapley":  # a channel that lowers the conversion rate earns less than 0
+        assert all(share >= 0 for share in result.conversions.values())
 
 
 @pytest.mark.parametrize("model", RUNNABLE)
 def test_without_values_the_value_is_none(model: str) -> None:
     result = attribute([j("A>B", 1), j("B", 2, nulls=1)], model=model)
     assert result.value is None
-
-
-def test_rows_become_journeys() -> None:
-    journeys, has_value = journeys_from_rows(
-        ["path", "total_conversions", "total_null"],
-        [{"path": "A > B", "total_conversions": "2", "total_null": ""}],
-    )
-    assert journeys == [Journey(touches=("A", "B"), conversions=2.0, nulls=0.0, value=None)]
-    assert not has_value
-
-
-@pytest.mark.parametrize(
-    ("row", "column", "message"),
-    [
-        ({"path": "", "total_conversions": "1"}, "path", "empty path"),
-        ({"path": "A", "total_conversions": "-1"}, "total_conversions", "negative"),
-        ({"path": "A", "total_conversions": "many"}, "total_conversions", "not a number"),
-        ({"path": "A", "total_conversions": ""}, "total_conversions", "empty"),
-    ],
-)
-def test_bad_cells_name_row_and_column(row: dict[str, str], column: str, message: str) -> None:
-    good = {"path": "A>B", "total_conversions": "1"}
-    with pytest.raises(AttributionError, match=message) as caught:
-        journeys_from_rows(["path", "total_conversions"], [good, row])
-    assert (caught.value.row, caught.value.column) == (3, column)
-
-
-def test_missing_conversions_column_is_named() -> None:
-    with pytest.raises(AttributionError, match="total_conversions"):
-        journeys_from_rows(["path"], [])
-
-
-def test_event_level_input_is_refused_clearly() -> None:
-    with pytest.raises(AttributionError, match="event-level input is not supported yet"):
-        journeys_from_rows(["journey_id", "timestamp", "channel"], [])
-
-
-def test_numeric_cells_are_accepted_as_well_as_text() -> None:
-    journeys, _ = journeys_from_rows(
-        ["path", "total_conversions"], [{"path": "A", "total_conversions": 0}]
-    )
-    assert journeys == [Journey(touches=("A",), conversions=0.0)]

@@ -23,11 +23,12 @@ from tandem.qualification.models import DefinitionVersion, VersionStatus
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the page's count, its rows, the owners for the owner filter.
-CONTACT_LIST_QUERIES = 5
-# Session, user, contact (with account, owner, campaign), timeline, history, then the
-# active MQL and SQL versions and the values each is evaluated against.
-CONTACT_PAGE_QUERIES = 9
+# Session, user, the unread count of the inbox badge, the page's count, its rows, the
+# owners for the owner filter.
+CONTACT_LIST_QUERIES = 6
+# Session, user, the unread count, contact (with account, owner, campaign), timeline,
+# history, then the active MQL and SQL versions and the values each is evaluated against.
+CONTACT_PAGE_QUERIES = 10
 
 _numbers = itertools.count(1)
 

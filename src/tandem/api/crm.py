@@ -18,6 +18,7 @@ from tandem.api.schemas import (
     ContactIn,
     ContactOut,
     ContactPatch,
+    DealCreditOut,
     ErrorOut,
     OpportunityIn,
     OpportunityOut,
@@ -30,6 +31,9 @@ from tandem.api.schemas import (
     TransitionIn,
     TransitionOut,
 )
+from tandem.closedloop import credit
+from tandem.closedloop.models import AttributionSettings
+from tandem.closedloop.notifications import model_label
 from tandem.core.lifecycle import Stage
 from tandem.crm import selectors, services
 from tandem.crm.models import Account, Campaign, Opportunity, StageTransition, Touchpoint
@@ -335,3 +339,27 @@ def update_opportunity(
         actor=current_user(request),
         changes=payload.dict(exclude_unset=True),
     )
+
+
+@router.get(
+    "/opportunities/{opportunity_id}/credit",
+    response={200: DealCreditOut, **ERRORS},
+    tags=["opportunities"],
+    summary="Who helped win this deal: campaigns and content with their credit",
+    description=(
+        "Every campaign (or channel, for touches without one) that touched the deal's "
+        "buying committee, with its share (0..1, adding up to 1) and amount under the "
+        "workspace's attribution model."
+    ),
+)
+def get_opportunity_credit(request: HttpRequest, opportunity_id: int) -> object:
+    opportunity = selectors.opportunity_for_user(opportunity_id, user=current_user(request))
+    model = AttributionSettings.current().model
+    return {
+        "opportunity_id": opportunity.pk,
+        "currency": opportunity.currency,
+        "amount": opportunity.amount,
+        "model": model,
+        "model_label": model_label(model),
+        "credit": credit.deal_credit(opportunity, model=model),
+    }

@@ -357,3 +357,44 @@ class EvaluationOut(Schema):
     contact_id: int
     verdict: bool
     checks: list[CheckOut]
+
+
+# Notifications ------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    data: dict[str, object]
+    created_at: datetime
+    read_at: datetime | None
+    unread: bool
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+# Marketing credit ---------------------------------------------------------------------
+
+
+class TouchCreditOut(Schema):
+    campaign_id: int | None
+    label: str
+    channel: str
+    content: list[str]
+    touches: int
+    share: float
+    amount: float
+
+
+class DealCreditOut(Schema):
+    opportunity_id: int
+    currency: str
+    amount: Decimal
+    model: str
+    model_label: str
+    credit: list[TouchCreditOut]

@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tandem import __version__
-from tandem.api import crm, people, qualification
+from tandem.api import crm, notifications, people, qualification
 from tandem.api.auth import AUTH
 from tandem.core.errors import CoreError
 from tandem.errors import http_status
@@ -100,3 +100,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", people.router)
 api.add_router("/", crm.router)
 api.add_router("/definitions", qualification.router)
+api.add_router("/notifications", notifications.router)

@@ -119,3 +119,27 @@ def opportunity_for_user(opportunity_id: int, *, user: User) -> Opportunity:
     if opportunity is None:
         raise NotFound(f"No opportunity with id {opportunity_id}.")
     return opportunity
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpportunityFilters:
+    q: str = ""  # in the opportunity's or its account's name
+    outcome: str = ""
+    owner_id: int | None = None
+    unowned: bool = False
+
+
+def opportunity_list(filters: OpportunityFilters, *, user: User) -> QuerySet[Opportunity]:
+    """Opportunities matching the filters, newest first; every role may read them all."""
+    del user
+    qs = Opportunity.objects.select_related("account", "owner")
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(Q(name__icontains=term) | Q(account__name__icontains=term))
+    if filters.outcome:
+        qs = qs.filter(outcome=filters.outcome)
+    if filters.unowned:
+        qs = qs.filter(owner__isnull=True)
+    elif filters.owner_id is not None:
+        qs = qs.filter(owner_id=filters.owner_id)
+    return qs.order_by("-created_at", "-id")

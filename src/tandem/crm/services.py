@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from tandem.core import lifecycle
 from tandem.core.permissions import Action, Role
+from tandem.crm.choices import Outcome
 from tandem.crm.models import (
     Account,
     Campaign,
@@ -23,11 +25,13 @@ from tandem.crm.models import (
     StageTransition,
     Touchpoint,
 )
+from tandem.crm.signals import opportunity_won
 from tandem.errors import Conflict, InvalidInput
 from tandem.people.access import require
 from tandem.people.models import User
 
 MAX_BATCH = 1000
+logger = logging.getLogger(__name__)
 
 
 def _clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
@@ -489,6 +493,8 @@ def create_opportunity(*, actor: User | None, data: Mapping[str, Any]) -> Opport
     opportunity.save()
     if data.get("committee"):
         _set_committee(opportunity, data["committee"])
+    if opportunity.outcome == Outcome.WON:
+        _announce_win(opportunity, actor=actor)
     return opportunity
 
 
@@ -497,9 +503,38 @@ def update_opportunity(
     opportunity: Opportunity, *, actor: User | None, changes: Mapping[str, Any]
 ) -> Opportunity:
     require(actor, Action.EDIT_OPPORTUNITY, owns=_owns(actor, opportunity.owner_id))
+    # The stored outcome, read under a row lock: the instance may be stale, and two
+    # people closing the same deal at once must not both count as winning it.
+    was = (
+        Opportunity.objects.select_for_update()
+        .filter(pk=opportunity.pk)
+        .values_list("outcome", flat=True)
+        .first()
+    )
     _apply_opportunity(opportunity, changes)
     _clean(opportunity, exclude=["account", "owner"])
     opportunity.save()
     if "committee" in changes and changes["committee"] is not None:
         _set_committee(opportunity, changes["committee"])
+    if opportunity.outcome == Outcome.WON and was != Outcome.WON:
+        _announce_win(opportunity, actor=actor)
     return opportunity
+
+
+def _announce_win(opportunity: Opportunity, *, actor: User | None) -> None:
+    transaction.on_commit(lambda: _send_won(opportunity, actor=actor))
+
+
+def _send_won(opportunity: Opportunity, *, actor: User | None) -> None:
+    # The deal is committed by now: a failing listener is logged, never undoes it or
+    # turns the request that won it into an error.
+    for receiver, result in opportunity_won.send_robust(
+        sender=Opportunity, opportunity=opportunity, actor=actor
+    ):
+        if isinstance(result, Exception):
+            logger.error(
+                "Listener %r failed on opportunity %s won",
+                receiver,
+                opportunity.pk,
+                exc_info=result,
+            )

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from tandem.core.permissions import Action
+from tandem.notifications.selectors import unread_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -14,10 +16,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         ("home", "Home"),
         ("contacts", "Contacts"),
+        ("opportunities", "Opportunities"),
         ("definitions", "Definitions"),
         ("scoring", "Scoring"),
     ]
     return {
         "nav_items": items,
         "can_admin": user.may(Action.MANAGE_USERS),
+        # Counted only when a page shows the badge (htmx fragments do not).
+        "inbox_unread": SimpleLazyObject(lambda: unread_count(user=user)),
     }

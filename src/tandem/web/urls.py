@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tandem.web import scoring_views, token_views, views
+from tandem.web import (
+    closedloop_views,
+    inbox_views,
+    opportunity_views,
+    scoring_views,
+    token_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -49,4 +56,20 @@ urlpatterns = [
     path("jobs/<int:job_id>/", scoring_views.job_status, name="job"),
     path("settings/tokens/", token_views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token-revoke"),
+    path("opportunities/", opportunity_views.opportunity_list, name="opportunities"),
+    path(
+        "opportunities/<int:opportunity_id>/",
+        opportunity_views.opportunity_detail,
+        name="opportunity",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/stage/",
+        opportunity_views.opportunity_stage,
+        name="opportunity-stage",
+    ),
+    path("closed-loop/", closedloop_views.closed_loop, name="closed-loop"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/read-all/", inbox_views.inbox_read_all, name="inbox-read-all"),
+    path("inbox/<int:notification_id>/read/", inbox_views.inbox_read, name="inbox-read"),
+    path("inbox/<int:notification_id>/open/", inbox_views.inbox_open, name="inbox-open"),
 ]

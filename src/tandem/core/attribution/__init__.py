@@ -1,12 +1,18 @@
 """Multi-touch attribution: share each conversion among the channels that led to it.
 
-The input is a list of :class:`~tandem.core.attribution.paths.Journey` values, one per
-distinct path, as ChannelAttribution's path-aggregated files carry them. Every model
-returns an :class:`~tandem.core.attribution.paths.Attribution` whose conversions add up
-to the journeys' conversions (and whose values add up to their value, when known).
+Two ways in, one set of definitions:
 
-Only the standard library and numpy are used here, so the web app, the command line
-and the background jobs can share the same maths.
+- :mod:`tandem.core.attribution.engine` runs every model on journeys held as Ibis
+  tables, so the heavy part runs on DuckDB (the default), PySpark or another engine;
+  the app, the command line and the benchmarks use it.
+- :func:`attribute` runs the path-based models on a list of
+  :class:`~tandem.core.attribution.paths.Journey` values in plain Python: the
+  reference the engine is tested against, and handy for small inputs.
+
+Every model returns an :class:`~tandem.core.attribution.paths.Attribution` whose
+conversions add up to the journeys' conversions (and whose values add up to their
+value, when known). Dense maths (the Markov chain's linear solve, Shapley values) is
+NumPy on the small tables the engine returns.
 """
 
 from tandem.core.attribution.heuristics import HEURISTIC_MODELS, attribute_heuristic
@@ -16,11 +22,15 @@ from tandem.core.attribution.paths import (
     AttributionError,
     Journey,
     collapse_repeats,
-    journeys_from_rows,
     markov_states,
     parse_path,
 )
-from tandem.core.attribution.shapley import attribute_shapley, exact_shapley
+from tandem.core.attribution.shapley import (
+    ChannelSet,
+    attribute_shapley,
+    attribute_shapley_sets,
+    exact_shapley,
+)
 
 MODELS = (*HEURISTIC_MODELS, "w_shaped", "full_path", "markov", "shapley")
 
@@ -29,14 +39,15 @@ __all__ = [
     "MODELS",
     "Attribution",
     "AttributionError",
+    "ChannelSet",
     "Journey",
     "attribute",
     "attribute_heuristic",
     "attribute_markov",
     "attribute_shapley",
+    "attribute_shapley_sets",
     "collapse_repeats",
     "exact_shapley",
-    "journeys_from_rows",
     "markov_states",
     "parse_path",
 ]
@@ -57,8 +68,9 @@ def attribute(
         # opportunity. A path file only lists channels, so any touch we picked as
         # "lead creation" would be a guess presented as a fact.
         raise AttributionError(
-            f"the {model} model needs event-level input with stage markers (lead "
-            "creation, opportunity creation, close); path files do not carry them"
+            f"the {model} model needs event-level input with stage markers (the "
+            "touches that created the lead and the opportunity, and closed the deal): "
+            "use tandem.core.attribution.engine; paths do not carry them"
         )
     if model == "markov":
         return attribute_markov(journeys, order=order)

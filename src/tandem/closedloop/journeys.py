@@ -1,0 +1,159 @@
+"""Deal journeys read from the store as Arrow, for the attribution engine and reports.
+
+A deal's journey is every touch of its buying committee from ``lookback_days`` before
+the opportunity was created up to its close (the end of its close date), or up to now
+while it is open. Rows come from one plain query; timestamps are converted in one
+vectorised step, never one ORM object at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+from django.db import connection
+from django.utils import timezone
+
+from tandem.crm.models import OpportunityContact, Touchpoint
+
+DEAL_TOUCH_SCHEMA = pa.schema(
+    [
+        pa.field("opportunity_id", pa.int64(), nullable=False),
+        pa.field("opportunity_created_at", pa.timestamp("us", tz="UTC")),
+        pa.field("closed_at", pa.timestamp("us", tz="UTC")),
+        pa.field("outcome", pa.string()),
+        pa.field("amount", pa.float64()),
+        pa.field("contact_id", pa.int64(), nullable=False),
+        pa.field("touch_id", pa.int64(), nullable=False),
+        pa.field("occurred_at", pa.timestamp("us", tz="UTC")),
+        pa.field("channel", pa.string()),
+        pa.field("type", pa.string()),
+        pa.field("campaign_id", pa.int64()),
+        pa.field("url", pa.string()),
+    ]
+)
+
+TOUCH_SCHEMA = pa.schema(
+    [
+        pa.field("contact_id", pa.int64(), nullable=False),
+        pa.field("touch_id", pa.int64(), nullable=False),
+        pa.field("occurred_at", pa.timestamp("us", tz="UTC")),
+        pa.field("channel", pa.string()),
+        pa.field("type", pa.string()),
+        pa.field("campaign_id", pa.int64()),
+        pa.field("url", pa.string()),
+    ]
+)
+
+
+def _fetch(sql: str, params: Any) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(50_000):
+            rows.extend(batch)
+    return rows
+
+
+def _stamps(values: list[Any]) -> pa.Array:
+    """Datetimes (PostgreSQL) or ISO text (SQLite) as UTC timestamps, nulls kept."""
+    series = pd.Series(values, dtype=object)
+    if any(isinstance(v, str) for v in values):
+        parsed = pd.to_datetime(series, utc=True, format="ISO8601")
+    else:
+        parsed = pd.to_datetime(series, utc=True)
+    return pa.Array.from_pandas(parsed).cast(pa.timestamp("us", tz="UTC"))
+
+
+def _dates_end_of_day(values: list[Any]) -> pa.Array:
+    """Close dates as the last moment of that day (UTC); null while open."""
+    series = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    ends = series + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    return pa.Array.from_pandas(ends).cast(pa.timestamp("us", tz="UTC"))
+
+
+def deal_touches(
+    *, lookback_days: int, opportunity_ids: list[int] | None = None, now: datetime | None = None
+) -> pa.Table:
+    """One row per (opportunity, touch of a committee member) inside the deal's window.
+
+    Opportunities whose committee has no touch in the window are absent.
+    """
+    members = OpportunityContact.objects.order_by()
+    if opportunity_ids is not None:
+        members = members.filter(opportunity_id__in=opportunity_ids)
+    sql, params = members.values_list(
+        "opportunity_id",
+        "opportunity__created_at",
+        "opportunity__close_date",
+        "opportunity__outcome",
+        "opportunity__amount",
+        "contact_id",
+        "contact__touchpoints__id",
+        "contact__touchpoints__occurred_at",
+        "contact__touchpoints__channel",
+        "contact__touchpoints__type",
+        "contact__touchpoints__campaign_id",
+        "contact__touchpoints__url",
+    ).query.sql_with_params()
+    rows = [row for row in _fetch(sql, params) if row[6] is not None]
+    if not rows:
+        return DEAL_TOUCH_SCHEMA.empty_table()
+    columns = list(zip(*rows, strict=True))
+    table = pa.Table.from_arrays(
+        [
+            pa.array(columns[0], pa.int64()),
+            _stamps(list(columns[1])),
+            _dates_end_of_day([None if d is None else str(d) for d in columns[2]]),
+            pa.array(columns[3], pa.string()),
+            pa.array([float(a) for a in columns[4]], pa.float64()),
+            pa.array(columns[5], pa.int64()),
+            pa.array(columns[6], pa.int64()),
+            _stamps(list(columns[7])),
+            pa.array(columns[8], pa.string()),
+            pa.array(columns[9], pa.string()),
+            pa.array(columns[10], pa.int64()),
+            pa.array([u or None for u in columns[11]], pa.string()),
+        ],
+        schema=DEAL_TOUCH_SCHEMA,
+    )
+    now_stamp = pd.Timestamp(now or timezone.now()).tz_convert("UTC")
+    frame = table.to_pandas()
+    start = frame["opportunity_created_at"] - pd.Timedelta(days=lookback_days)
+    end = frame["closed_at"].fillna(now_stamp)
+    keep = (frame["occurred_at"] >= start) & (frame["occurred_at"] <= end)
+    return table.filter(pa.array(keep.to_numpy()))
+
+
+def non_deal_touches(*, since: datetime | None = None) -> pa.Table:
+    """Touches of contacts on no buying committee: the journeys that led to no deal."""
+    rows = Touchpoint.objects.order_by().exclude(
+        contact_id__in=OpportunityContact.objects.values("contact_id")
+    )
+    if since is not None:
+        rows = rows.filter(occurred_at__gte=since)
+    sql, params = rows.values_list(
+        "contact_id", "id", "occurred_at", "channel", "type", "campaign_id", "url"
+    ).query.sql_with_params()
+    data = _fetch(sql, params)
+    if not data:
+        return TOUCH_SCHEMA.empty_table()
+    columns = list(zip(*data, strict=True))
+    return pa.Table.from_arrays(
+        [
+            pa.array(columns[0], pa.int64()),
+            pa.array(columns[1], pa.int64()),
+            _stamps(list(columns[2])),
+            pa.array(columns[3], pa.string()),
+            pa.array(columns[4], pa.string()),
+            pa.array(columns[5], pa.int64()),
+            pa.array([u or None for u in columns[6]], pa.string()),
+        ],
+        schema=TOUCH_SCHEMA,
+    )
+
+
+def lookback_start(lookback_days: int, now: datetime | None = None) -> datetime:
+    return (now or datetime.now(UTC)) - timedelta(days=lookback_days)

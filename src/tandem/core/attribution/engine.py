@@ -1,0 +1,361 @@
+"""The heavy part of attribution as Ibis expressions, so any Ibis engine can run it.
+
+Building journeys from events, weighting touches, counting Markov transitions and
+channel sets are table operations: here they are written once as Ibis expressions and
+run on DuckDB in process by default, or on PySpark, ClickHouse, Trino or any other
+backend Ibis drives (pass ``backend=``). What comes back is small (one row per
+channel, per Markov transition or per channel set), and the dense maths on it is done
+in NumPy by :mod:`~tandem.core.attribution.markov` and
+:mod:`~tandem.core.attribution.shapley`.
+
+Two tables describe the journeys (:class:`JourneyTables`):
+
+``touches``
+    ``journey`` (any key), ``pos`` (0, 1, ... in the order of the journey),
+    ``channel`` (what gets credit: a channel, a campaign, ...), ``age`` (how long
+    before the journey's end the touch happened: days for events, steps back for
+    path files) and ``milestone`` (``lead``, ``opportunity``, ``close`` or null: the
+    touch that created the lead, created the opportunity, or closed the deal).
+``journeys``
+    ``journey``, ``conversions``, ``nulls`` (times it ended without converting) and
+    ``value`` (conversion value, null when unknown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tandem.core.attribution.heuristics import HEURISTIC_MODELS, U_END_SHARE
+from tandem.core.attribution.markov import ChainCounts, check_order, solve_chain
+from tandem.core.attribution.paths import Attribution, AttributionError
+from tandem.core.attribution.shapley import ChannelSet, attribute_shapley_sets
+
+# Joins the channels of a Markov state or a channel set into one string; a control
+# character no channel name carries.
+SEP = "\x1f"
+
+MILESTONES = ("lead", "opportunity", "close")
+# HubSpot's splits: W-shaped gives 30 % each to the first touch, the lead creation and
+# the opportunity creation; full path gives 22.5 % each to those and the close. The
+# rest is shared by the other touches.
+MILESTONE_MODELS: dict[str, dict[str, float]] = {
+    "w_shaped": {"first": 0.3, "lead": 0.3, "opportunity": 0.3},
+    "full_path": {"first": 0.225, "lead": 0.225, "opportunity": 0.225, "close": 0.225},
+}
+TABLE_MODELS = (*HEURISTIC_MODELS, *MILESTONE_MODELS, "markov", "shapley")
+
+DAY_SECONDS = 86_400.0
+
+
+@dataclass(frozen=True)
+class JourneyTables:
+    """Journeys as two Ibis tables, and what the input could tell."""
+
+    touches: ir.Table
+    journeys: ir.Table
+    has_value: bool
+    has_milestones: bool
+    time_unit: str  # "days" (events) or "steps" (path files)
+
+    @classmethod
+    def from_paths(cls, touches: ir.Table, journeys: ir.Table, *, has_value: bool) -> JourneyTables:
+        """Path-aggregated journeys, already split into touches (age in steps back)."""
+        return cls(touches, journeys, has_value, False, "steps")
+
+
+def default_backend() -> Any:
+    """DuckDB in process, in memory: nothing to start, nothing left behind."""
+    return ibis.duckdb.connect()
+
+
+# --- building journeys ---------------------------------------------------------------
+
+
+def journeys_from_events(
+    events: ir.Table,
+    *,
+    lookback_days: float | None = None,
+    has_value: bool,
+    has_milestones: bool,
+) -> JourneyTables:
+    """Event rows as journeys: each journey's touches up to its first conversion.
+
+    ``events`` has ``journey``, ``ts`` (timestamp), ``seq`` (breaks ties between
+    touches at the same moment), ``channel``, ``converted`` (boolean), ``value``
+    (float, null when unknown) and ``milestone`` (string, null for ordinary touches).
+
+    A journey converts at most once, at the first event flagged ``converted``; touches
+    after it are dropped (they cannot have caused it), and so is any touch more than
+    ``lookback_days`` before the journey's end (its conversion, or else its last
+    touch). The conversion's value is the sum of the values on the converting events
+    at that moment.
+    """
+    whole = ibis.window(group_by=events.journey)
+    converted_at = events.ts.min(where=events.converted).over(whole)
+    ended_at = ibis.coalesce(converted_at, events.ts.max().over(whole))
+    timed = events.mutate(
+        converted_at=converted_at,
+        age=(ended_at.epoch_seconds() - events.ts.epoch_seconds()).cast("float64") / DAY_SECONDS,
+    )
+    kept = timed.filter(timed.converted_at.isnull() | (timed.ts <= timed.converted_at))
+    if lookback_days is not None:
+        if not lookback_days > 0:
+            raise AttributionError(f"the lookback window must be positive, not {lookback_days}")
+        kept = kept.filter(kept.age <= lookback_days)
+    ordered = ibis.window(group_by=kept.journey, order_by=[kept.ts, kept.seq])
+    touches = kept.select(
+        "journey",
+        pos=(ibis.row_number().over(ordered)).cast("int64"),
+        channel=kept.channel,
+        age=kept.age,
+        milestone=kept.milestone,
+    )
+    converting = kept.converted & (kept.ts == kept.converted_at)
+    journeys = kept.group_by("journey").aggregate(
+        conversions=converting.any().cast("float64"),
+        value=kept.value.sum(where=converting),
+    )
+    journeys = journeys.mutate(nulls=1.0 - journeys.conversions)
+    return JourneyTables(touches, journeys, has_value, has_milestones, "days")
+
+
+# --- the models ----------------------------------------------------------------------
+
+
+def attribute_tables(
+    tables: JourneyTables,
+    *,
+    model: str,
+    order: int = 1,
+    half_life: float = 1.0,
+    backend: Any = None,
+) -> Attribution:
+    """Run ``model`` on ``tables`` with ``backend`` (DuckDB in memory when None)."""
+    if model not in TABLE_MODELS:
+        raise AttributionError(f"unknown model {model!r}; choose one of {', '.join(TABLE_MODELS)}")
+    if model in MILESTONE_MODELS and not tables.has_milestones:
+        raise AttributionError(
+            f"the {model} model needs to know which touches created the lead and the "
+            "opportunity: give event-level input with a 'milestone' column "
+            "(lead, opportunity, close); path files do not carry them"
+        )
+    if model == "time_decay" and not half_life > 0:
+        raise AttributionError(f"the half-life must be positive, not {half_life}")
+    backend = backend if backend is not None else default_backend()
+    if model == "markov":
+        check_order(order)
+        return solve_chain(_chain_counts(tables, order, backend))
+    if model == "shapley":
+        return attribute_shapley_sets(_channel_sets(tables, backend))
+    credited = credit_expression(tables, model=model, half_life=half_life)
+    result = backend.to_pyarrow(credited)
+    channels = result["channel"].to_pylist()
+    conversions = result["conversions"].to_pylist()
+    values = result["value"].to_pylist()
+    return Attribution(
+        conversions=dict(zip(channels, conversions, strict=True)),
+        value=(
+            {c: v or 0.0 for c, v in zip(channels, values, strict=True)}
+            if tables.has_value
+            else None
+        ),
+    )
+
+
+def touch_weights(tables: JourneyTables, *, model: str, half_life: float = 1.0) -> ir.Table:
+    """Each touch with its ``weight``: its share of its journey, the shares adding to 1."""
+    t = tables.touches
+    whole = ibis.window(group_by=t.journey)
+    n = t.pos.count().over(whole)
+    first = t.pos == 0
+    last = t.pos == n - 1
+    if model == "first_touch":
+        weight = first.cast("float64")
+    elif model == "last_touch":
+        weight = last.cast("float64")
+    elif model == "linear":
+        weight = 1.0 / n.cast("float64")
+    elif model == "u_shaped":
+        middle = (1.0 - 2 * U_END_SHARE) / (n - 2).cast("float64")
+        weight = (
+            ibis.cases(
+                (n == 1, 1.0),
+                (n == 2, 0.5),
+                (first | last, U_END_SHARE),
+                else_=middle,
+            )
+        ).cast("float64")
+    elif model == "time_decay":
+        raw = t.mutate(raw=ibis.literal(0.5).pow(t.age / half_life))
+        return raw.mutate(weight=raw.raw / raw.raw.sum().over(group_by=raw.journey)).drop("raw")
+    elif model in MILESTONE_MODELS:
+        return _milestone_weights(t, MILESTONE_MODELS[model])
+    else:  # pragma: no cover - attribute_tables checks the name first
+        raise AttributionError(f"{model!r} is not a rule-based model")
+    return t.mutate(weight=weight)
+
+
+def _milestone_weights(t: ir.Table, shares: dict[str, float]) -> ir.Table:
+    """W-shaped and full path: milestones get fixed shares, the other touches the rest.
+
+    A touch that is several milestones at once (the first touch created the lead)
+    collects each share. When a journey lacks a milestone (no opportunity yet) or has no
+    other touches to share the rest, the weights are scaled back up to add to 1.
+    """
+    fixed = ibis.literal(0.0)
+    for name, share in shares.items():
+        # A touch may mark several milestones at once: "lead+opportunity".
+        hit = t.pos == 0 if name == "first" else t.milestone.contains(name)
+        fixed = fixed + ibis.ifelse(hit.fill_null(False), share, 0.0)
+    rest_share = 1.0 - sum(shares.values())
+    marked = t.mutate(fixed=fixed)
+    others = (marked.fixed == 0).cast("float64").sum().over(group_by=marked.journey)
+    raw = marked.mutate(
+        raw=ibis.ifelse(marked.fixed > 0, marked.fixed, rest_share / others.nullif(0.0))
+    )
+    total = raw.raw.sum().over(group_by=raw.journey)
+    return raw.mutate(weight=raw.raw / total).drop("fixed", "raw")
+
+
+def credit_expression(tables: JourneyTables, *, model: str, half_life: float = 1.0) -> ir.Table:
+    """``channel, conversions, value``: a rule-based model's credit per channel."""
+    weighted = touch_weights(tables, model=model, half_life=half_life)
+    joined = weighted.join(tables.journeys, "journey")
+    return (
+        joined.group_by("channel")
+        .aggregate(
+            conversions=(joined.weight * joined.conversions).sum(),
+            value=(joined.weight * joined.value.fill_null(0.0)).sum(),
+        )
+        .order_by("channel")
+    )
+
+
+def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCounts:
+    """Count the order-``order`` Markov chain of the journeys in the engine.
+
+    Consecutive repeats of a channel are collapsed; each state is the window of the
+    last ``order`` touches (the whole path when it is shorter), as ChannelAttribution
+    builds them.
+    """
+    t = tables.touches
+    ordered = ibis.window(group_by=t.journey, order_by=t.pos)
+    marked = t.mutate(before=t.channel.lag().over(ordered))
+    distinct = marked.filter(marked.before.isnull() | (marked.before != marked.channel))
+    ordered = ibis.window(group_by=distinct.journey, order_by=distinct.pos)
+    step = distinct.mutate(
+        step=ibis.row_number().over(ordered),
+        steps=distinct.pos.count().over(group_by=distinct.journey),
+    )
+    ordered = ibis.window(group_by=step.journey, order_by=step.step)
+    state: ir.StringValue = step.channel
+    for back in range(1, order):
+        earlier = step.channel.lag(back).over(ordered)
+        state = ibis.ifelse(earlier.isnull(), state, earlier.concat(SEP, state))
+    windows = step.mutate(state=state).filter(
+        (step.step >= order - 1) | (step.step == step.steps - 1)
+    )
+    ordered = ibis.window(group_by=windows.journey, order_by=windows.step)
+    walk = windows.mutate(
+        previous=windows.state.lag().over(ordered).fill_null(""),
+        is_last=windows.step == windows.steps - 1,
+    ).join(tables.journeys, "journey")
+    walk = walk.filter(walk.conversions + walk.nulls > 0)
+    # One query for the three small results (transitions, endings, channel names), so
+    # the engine builds the walk once; "kind" tells the rows apart.
+    zero = ibis.literal(0.0)
+    transitions = walk.group_by(["previous", "state"]).aggregate(
+        weight=(walk.conversions + walk.nulls).sum(), conversions=zero, nulls=zero, value=zero
+    )
+    ended = walk.filter(walk.is_last)
+    endings = ended.group_by("state").aggregate(
+        previous=ibis.literal(""),
+        weight=zero,
+        conversions=ended.conversions.sum(),
+        nulls=ended.nulls.sum(),
+        value=ended.value.fill_null(0.0).sum(),
+    )
+    names = t.select(
+        previous=ibis.literal(""),
+        state=t.channel,
+        weight=zero,
+        conversions=zero,
+        nulls=zero,
+        value=zero,
+    ).distinct()
+    columns = ["previous", "state", "weight", "conversions", "nulls", "value"]
+    combined = ibis.union(
+        transitions.select(columns).mutate(kind=ibis.literal("move")),
+        endings.select(columns).mutate(kind=ibis.literal("end")),
+        names.select(columns).mutate(kind=ibis.literal("channel")),
+        distinct=False,
+    )
+    rows = backend.to_pyarrow(combined)
+    kinds = rows["kind"].combine_chunks()
+    moves = rows.filter(pc.equal(kinds, "move"))
+    ends = rows.filter(pc.equal(kinds, "end"))
+    names_found = rows.filter(pc.equal(kinds, "channel"))["state"].to_pylist()
+    channel_names = sorted(set(names_found))
+
+    labels = pa.concat_arrays(
+        [
+            pa.array([""], pa.string()),
+            moves["previous"].combine_chunks().cast(pa.string()),
+            moves["state"].combine_chunks().cast(pa.string()),
+            ends["state"].combine_chunks().cast(pa.string()),
+        ]
+    )
+    unique = labels.unique()  # keeps first appearance, so "" (start) stays index 0
+    index = {label: i for i, label in enumerate(unique.to_pylist())}
+    size = len(index)
+
+    def at(column: pa.ChunkedArray) -> np.ndarray:
+        return np.array([index[label] for label in column.to_pylist()], dtype=np.int64)
+
+    def dense(column: str) -> np.ndarray:
+        out = np.zeros(size)
+        np.add.at(out, at(ends["state"]), ends[column].to_numpy(zero_copy_only=False))
+        return out
+
+    return ChainCounts(
+        states=[tuple(label.split(SEP)) if label else () for label in unique.to_pylist()],
+        source=at(moves["previous"]),
+        target=at(moves["state"]),
+        weight=moves["weight"].to_numpy(zero_copy_only=False).astype(np.float64),
+        conversions=dense("conversions"),
+        nulls=dense("nulls"),
+        value=dense("value"),
+        has_value=tables.has_value,
+        channels=channel_names,
+    )
+
+
+def _channel_sets(tables: JourneyTables, backend: Any) -> list[ChannelSet]:
+    """Journeys grouped by the set of channels they used (order and repeats ignored)."""
+    t = tables.touches
+    per_journey = t.group_by("journey").aggregate(
+        channels=t.channel.collect(distinct=True).sort().join(SEP)
+    )
+    joined = per_journey.join(tables.journeys, "journey")
+    grouped = joined.group_by("channels").aggregate(
+        journeys=(joined.conversions + joined.nulls).sum(),
+        conversions=joined.conversions.sum(),
+        value=joined.value.fill_null(0.0).sum(),
+    )
+    rows = backend.to_pyarrow(grouped).to_pylist()
+    return [
+        ChannelSet(
+            channels=frozenset(row["channels"].split(SEP)),
+            journeys=float(row["journeys"]),
+            conversions=float(row["conversions"]),
+            value=float(row["value"]) if tables.has_value else None,
+        )
+        for row in rows
+    ]
