@@ -35,9 +35,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet channelattribution==2.2.5 matplotlib
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/rule_scoring.py
 	$(BIN)/python benchmarks/predictive.py
+	$(BIN)/python benchmarks/attribution.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

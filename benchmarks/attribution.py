@@ -1,7 +1,7 @@
 """Multi-touch attribution: Tandem against ChannelAttribution on synthetic journeys.
 
     python benchmarks/attribution.py [--journeys 100000 1000000] [--seeds 5] [--repeat 3]
-                                     [--seed 42] [--ca-ncore 2] [--engine python] [--json FILE]
+                                     [--seed 42] [--ca-ncore 2] [--engine duckdb] [--json FILE]
 
 For each size, generates that many journeys (``attribution_journeys``: 12 channels with
 Zipf-like popularity, early and late channels, 1-10 touches, conversion odds depending
@@ -18,7 +18,11 @@ path format (one row per distinct path) and then, on that same in-memory DataFra
 - speed: wall time (best of ``--repeat``) of Tandem's Markov order 1 and of its three
   heuristics together, against ``markov_model`` (seed 0, ``ncore`` ``--ca-ncore``,
   every other argument at its default) and ``heuristic_models``. Tandem's time includes
-  turning the DataFrame into journeys; generating and aggregating are not timed.
+  checking the DataFrame and turning it into journeys, as ``tandem attribution run``
+  does after reading a file; generating and aggregating are not timed.
+
+``--engine`` picks where Tandem's queries run (DuckDB in process by default; ``local[2]``
+for Spark on this machine, whose session is started before the timed runs).
 
 ChannelAttribution (GPL-3) is used by this script only, never by Tandem itself. It is
 not among Tandem's dependencies; install it where the benchmark runs:
@@ -45,6 +49,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,7 +57,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from attribution_journeys import generate, path_table
-from tandem.core.attribution import Journey, attribute, parse_path
+from tandem.analytics import engines
+from tandem.analytics.journey_files import load_journeys
+from tandem.core.attribution.engine import attribute_rules, attribute_tables
 
 with contextlib.redirect_stdout(io.StringIO()):  # it prints a banner on import
     import ChannelAttribution
@@ -74,42 +81,31 @@ Credits = pd.DataFrame
 # --------------------------------------------------------------------------- Tandem
 
 
-def journeys_from_frame(paths: pd.DataFrame) -> list[Journey]:
-    return [
-        Journey(touches=parse_path(path), conversions=float(conv), nulls=float(null), value=val)
-        for path, conv, val, null in zip(
-            paths["path"].tolist(),
-            paths["total_conversions"].tolist(),
-            paths["total_conversion_value"].tolist(),
-            paths["total_null"].tolist(),
-            strict=True,
-        )
-    ]
-
-
 def credits(conversions: dict[str, float], value: dict[str, float] | None) -> Credits:
     frame = pd.DataFrame({"conversions": pd.Series(conversions, dtype=float)})
     frame["value"] = pd.Series(value or {}, dtype=float)
     return frame.sort_index()
 
 
-def tandem_markov(paths: pd.DataFrame) -> Credits:
-    result = attribute(journeys_from_frame(paths), model="markov", order=1)
+def tandem_markov(paths: pd.DataFrame, backend: Any) -> Credits:
+    """What ``tandem attribution run --model markov`` does after reading the file."""
+    tables = load_journeys(paths)
+    result = attribute_tables(tables, model="markov", order=1, backend=backend)
     return credits(dict(result.conversions), dict(result.value or {}))
 
 
-def tandem_heuristics(paths: pd.DataFrame) -> dict[str, Credits]:
-    journeys = journeys_from_frame(paths)
-    out = {}
-    for model in HEURISTICS:
-        result = attribute(journeys, model=model)
-        out[model] = credits(dict(result.conversions), dict(result.value or {}))
-    return out
+def tandem_heuristics(paths: pd.DataFrame, backend: Any) -> dict[str, Credits]:
+    """The three models ChannelAttribution's heuristic_models computes, in one pass."""
+    tables = load_journeys(paths)
+    results = attribute_rules(tables, models=HEURISTICS, backend=backend)
+    return {m: credits(dict(r.conversions), dict(r.value or {})) for m, r in results.items()}
 
 
-TANDEM_ENGINES: dict[str, tuple[Callable[[pd.DataFrame], Credits], Callable[..., dict]]] = {
-    "python": (tandem_markov, tandem_heuristics),
-}
+def connect(engine: str) -> Any:
+    """A warm backend: a Spark session starts once, not inside the timed runs."""
+    backend = engines.connect(engine)
+    tandem_heuristics(pd.DataFrame({"path": ["a>b"], "total_conversions": [1]}), backend)
+    return backend
 
 
 # --------------------------------------------------------------------------- reference
@@ -204,7 +200,7 @@ def heuristic_differences(tandem: dict[str, Credits], reference: dict[str, Credi
 
 
 def run_size(n: int, args: argparse.Namespace) -> dict:
-    tandem_markov_fn, tandem_heuristics_fn = TANDEM_ENGINES[args.engine]
+    backend = connect(args.engine)
     started = time.perf_counter()
     touches, converted, value = generate(n, seed=args.seed)
     paths = path_table(touches, converted, value)
@@ -215,12 +211,12 @@ def run_size(n: int, args: argparse.Namespace) -> dict:
         f"(generated and aggregated in {time.perf_counter() - started:.1f} s, not timed)"
     )
 
-    t_markov = best_of(args.repeat, tandem_markov_fn, paths)
+    t_markov = best_of(args.repeat, tandem_markov, paths, backend)
     log(f"  Tandem Markov: {fmt_runs(t_markov)}")
     seeds = [SEED_STEP * k for k in range(args.seeds)]
     c_markov = best_of(args.repeat, ca_markov, paths, seed=seeds[0], ncore=args.ca_ncore)
     log(f"  CA markov_model (seed {seeds[0]}): {fmt_runs(c_markov)}")
-    t_heuristics = best_of(args.repeat, tandem_heuristics_fn, paths)
+    t_heuristics = best_of(args.repeat, tandem_heuristics, paths, backend)
     log(f"  Tandem heuristics: {fmt_runs(t_heuristics)}")
     c_heuristics = best_of(args.repeat, ca_heuristics, paths)
     log(f"  CA heuristic_models: {fmt_runs(c_heuristics)}")
@@ -420,7 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best counts")
     parser.add_argument("--seed", type=int, default=42, help="seed of the journey generator")
     parser.add_argument("--ca-ncore", type=int, default=2, help="markov_model's ncore")
-    parser.add_argument("--engine", choices=sorted(TANDEM_ENGINES), default="python")
+    parser.add_argument(
+        "--engine",
+        default="duckdb",
+        help="where Tandem's queries run: duckdb (default), local[2] (Spark), or any "
+        "value TANDEM_ANALYTICS_URL takes",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
     if args.seeds < 2 or args.repeat < 1:

@@ -161,6 +161,11 @@ def demo(
         from tandem.qualification.scoring_services import rescore_all
 
         rescore_all(progress=progress)
+        # The demo's deals were written straight to the store: tell the owners and
+        # marketing about the latest wins, as a live workspace would have.
+        from tandem.closedloop.notifications import announce_recent_wins
+
+        announce_recent_wins(12, progress=progress)
     console.print(
         f"Loaded {summary.accounts:,} accounts, {summary.contacts:,} contacts, "
         f"{summary.campaigns:,} campaigns, {summary.touchpoints:,} touchpoints and "

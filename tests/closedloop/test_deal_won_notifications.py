@@ -244,3 +244,19 @@ def test_the_message_says_when_nothing_touched_the_deal():
 )
 def test_percent(share, text):
     assert percent(share) == text
+
+
+def test_recent_wins_are_announced_once_newest_first(team, linear):
+    from tandem.closedloop.notifications import announce_recent_wins
+
+    older = touched_deal(owner=team["rep"], outcome="won", name="Older win")
+    newer = touched_deal(owner=team["rep"], outcome="won", name="Newer win")
+    Opportunity.objects.filter(pk=older.pk).update(close_date="2026-01-05")
+    touched_deal(owner=team["rep"], outcome="open", name="Still open")
+    steps = []
+    sent = announce_recent_wins(1, progress=lambda step, done, total: steps.append(done))
+    assert sent == 3  # the owner and the two active marketers
+    told = set(Notification.objects.values_list("data__opportunity_id", flat=True))
+    assert told == {newer.pk}
+    assert steps == [1]
+    assert announce_recent_wins(5) == 3  # only the older win is new to everyone

@@ -7,7 +7,6 @@ the attribution maths lives in :mod:`tandem.core.attribution`.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,20 +14,25 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 from django.core.cache import cache
-from django.db.models import Count, Max
 
 from tandem.analytics import engines
-from tandem.closedloop.journeys import deal_touches, lookback_start, non_deal_touches
+from tandem.closedloop import journeys
+from tandem.closedloop.journeys import (
+    cache_key,
+    cached_deal_touches,
+    cached_non_deal_touches,
+    data_version,
+    deal_touches,
+)
 from tandem.closedloop.models import AttributionSettings
 from tandem.core.attribution import Attribution
 from tandem.core.attribution.engine import (
     TABLE_MODELS,
     attribute_tables,
     journeys_from_events,
-    touch_weights,
 )
 from tandem.crm.choices import Channel
-from tandem.crm.models import Campaign, Opportunity, OpportunityContact, Touchpoint
+from tandem.crm.models import Campaign, Opportunity
 from tandem.errors import InvalidInput
 
 
@@ -36,7 +40,7 @@ from tandem.errors import InvalidInput
 class CreditRow:
     """One channel's or campaign's share of pipeline and won revenue under one model."""
 
-    key: str  # the channel code, or the campaign id as text ("" for touches without one)
+    key: str  # the channel code, or the campaign id as text ("~email": no campaign, by channel)
     label: str  # what people read: "Paid search", "Spring webinar series"
     channel: str  # the channel code (for a campaign: its channel)
     cost: float | None  # campaign actual cost (None for channels and unknown costs)
@@ -60,7 +64,7 @@ class TouchCredit:
     campaign_id: int | None
     label: str  # campaign name, or the channel's label for touches without a campaign
     channel: str
-    content: list[str]  # urls of the content (downloads, pages) behind those touches
+    content: list[str]  # urls of the content consumed: downloads, webinars, email clicks, forms
     touches: int
     share: float  # 0..1, the shares of one deal add up to 1
     amount: float  # share x the opportunity amount
@@ -71,8 +75,12 @@ class TouchCredit:
 LEAD_CREATING_TYPES = frozenset(
     {"form_submit", "demo_request", "trial_signup", "content_download", "webinar_registered"}
 )
+# Touches that consumed a piece of content (not page views, ads or sales touches): their
+# urls are the "content" listed with a deal's credit.
+CONTENT_TYPES = frozenset(
+    {"content_download", "webinar_registered", "webinar_attended", "email_click", "form_submit"}
+)
 NO_CAMPAIGN = "~"  # campaign key prefix for touches without a campaign: "~paid_search"
-CACHE_SECONDS = 600
 
 
 def _key(by: str, channel: pd.Series, campaign: pd.Series) -> pd.Series:
@@ -168,17 +176,6 @@ def _attribute(events: pd.DataFrame, *, model: str, half_life: float, backend: A
     return attribute_tables(tables, model=model, half_life=half_life, backend=backend)
 
 
-def _data_version() -> tuple[Any, ...]:
-    """Changes whenever a touch, a deal or the settings change; keys the report cache."""
-    touches = Touchpoint.objects.aggregate(n=Count("id"), last=Max("id"))
-    deals = Opportunity.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    members = OpportunityContact.objects.aggregate(n=Count("id"), last=Max("id"))
-    return (
-        touches["n"], touches["last"], deals["n"], str(deals["last"]), members["n"],
-        members["last"],
-    )  # fmt: skip
-
-
 def credit_report(*, model: str, by: str = "campaign") -> list[CreditRow]:
     """Pipeline and won revenue credited to each campaign (or channel) under ``model``.
 
@@ -193,46 +190,27 @@ def credit_report(*, model: str, by: str = "campaign") -> list[CreditRow]:
     if by not in ("campaign", "channel"):
         raise InvalidInput("Group credit by 'campaign' or 'channel'.", field="by")
     config = AttributionSettings.current()
-    version = (config.lookback_days, config.half_life_days, _data_version())
-    key = _cache_key("credit", model, by, *version)
+    version = data_version()
+    key = cache_key("credit", model, by, config.lookback_days, config.half_life_days, version)
     cached = cache.get(key)
     if cached is not None:
         return list(cached)
     rows = _credit_rows(model=model, by=by, config=config, version=version)
-    cache.set(key, rows, CACHE_SECONDS)
+    cache.set(key, rows, journeys.CACHE_SECONDS)
     return rows
-
-
-def _cache_key(*parts: Any) -> str:
-    return "closedloop:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _store_tables(
-    config: AttributionSettings, version: tuple[Any, ...]
-) -> tuple[pa.Table, pa.Table]:
-    """Deal touches and the touches that led to no deal, read once per data version."""
-    key = _cache_key("touches", *version)
-    cached = cache.get(key)
-    if cached is None:
-        cached = (
-            deal_touches(lookback_days=config.lookback_days),
-            non_deal_touches(since=lookback_start(config.lookback_days)),
-        )
-        cache.set(key, cached, CACHE_SECONDS)
-    return cached
 
 
 def _credit_rows(
     *, model: str, by: str, config: AttributionSettings, version: tuple[Any, ...]
 ) -> list[CreditRow]:
-    deal_table, null_table = _store_tables(config, version)
-    deals = deal_table.to_pandas()
+    deals = cached_deal_touches(lookback_days=config.lookback_days, version=version).to_pandas()
     backend = engines.connect()
     parts: dict[str, pd.DataFrame] = {}
     for measure in ("pipeline", "revenue"):
         parts[measure] = _deal_events(deals, by=by, measure=measure)
     if model in ("markov", "shapley"):
         # Data-driven models learn from the journeys that led nowhere as well.
+        null_table = cached_non_deal_touches(lookback_days=config.lookback_days, version=version)
         nulls = _null_events(null_table.to_pandas(), by=by)
         parts = {m: pd.concat([p, nulls], ignore_index=True) for m, p in parts.items()}
     results = {
@@ -323,19 +301,14 @@ def deal_credit(opportunity: Opportunity, *, model: str | None = None) -> list[T
             per_key[:] = 1.0
         shares = per_key / per_key.sum()
     else:
-        events = _deal_events(deals, by="campaign", measure="pipeline")
-        table = pa.Table.from_pandas(events, schema=EVENT_SCHEMA, preserve_index=False)
-        tables = journeys_from_events(ibis.memtable(table), has_value=True, has_milestones=True)
         if model not in TABLE_MODELS:
             raise InvalidInput(f"Unknown attribution model {model!r}.", field="model")
-        weighted = engines.connect().to_pyarrow(
-            touch_weights(tables, model=model, half_life=config.half_life_days)
+        # The deal is one journey that converts once: its credit per campaign is the share.
+        events = _deal_events(deals, by="campaign", measure="pipeline")
+        result = _attribute(
+            events, model=model, half_life=config.half_life_days, backend=engines.connect()
         )
-        shares = (
-            pd.Series(weighted["weight"].to_pylist(), dtype=float)
-            .groupby(pd.Series(weighted["channel"].to_pylist()))
-            .sum()
-        )
+        shares = pd.Series(dict(result.conversions), dtype=float)
     labels = _labels(sorted(shares.index), by="campaign")
     amount = float(opportunity.amount)
     credits = []
@@ -348,7 +321,9 @@ def deal_credit(opportunity: Opportunity, *, model: str | None = None) -> list[T
                 campaign_id=campaign_id,
                 label=label,
                 channel=channel,
-                content=sorted({u for u in group["url"].dropna() if u}),
+                content=sorted(
+                    {u for u in group.loc[group["type"].isin(CONTENT_TYPES), "url"].dropna() if u}
+                ),
                 touches=len(group),
                 share=share,
                 amount=share * amount,

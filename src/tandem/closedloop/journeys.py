@@ -8,15 +8,18 @@ vectorised step, never one ORM object at a time.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from tandem.crm.models import OpportunityContact, Touchpoint
+from tandem.crm.models import Opportunity, OpportunityContact, Touchpoint
 
 DEAL_TOUCH_SCHEMA = pa.schema(
     [
@@ -157,3 +160,42 @@ def non_deal_touches(*, since: datetime | None = None) -> pa.Table:
 
 def lookback_start(lookback_days: int, now: datetime | None = None) -> datetime:
     return (now or datetime.now(UTC)) - timedelta(days=lookback_days)
+
+
+CACHE_SECONDS = 600
+
+
+def data_version() -> tuple[Any, ...]:
+    """Changes whenever a touch, an opportunity or a committee member is added or edited."""
+    touches = Touchpoint.objects.aggregate(n=Count("id"), last=Max("id"))
+    deals = Opportunity.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    members = OpportunityContact.objects.aggregate(n=Count("id"), last=Max("id"))
+    return (touches["n"], touches["last"], deals["n"], str(deals["last"]), members["n"],
+            members["last"])  # fmt: skip
+
+
+def cache_key(*parts: Any) -> str:
+    return "closedloop:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_deal_touches(*, lookback_days: int, version: tuple[Any, ...]) -> pa.Table:
+    """:func:`deal_touches`, read once per data version and kept for ten minutes.
+
+    Reading them is the slowest step of the closed-loop page and of credit reports.
+    """
+    key = cache_key("deal_touches", lookback_days, version)
+    table = cache.get(key)
+    if table is None:
+        table = deal_touches(lookback_days=lookback_days)
+        cache.set(key, table, CACHE_SECONDS)
+    return table
+
+
+def cached_non_deal_touches(*, lookback_days: int, version: tuple[Any, ...]) -> pa.Table:
+    """:func:`non_deal_touches` inside the lookback window, cached like the deal touches."""
+    key = cache_key("non_deal_touches", lookback_days, version)
+    table = cache.get(key)
+    if table is None:
+        table = non_deal_touches(since=lookback_start(lookback_days))
+        cache.set(key, table, CACHE_SECONDS)
+    return table

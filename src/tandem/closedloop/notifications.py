@@ -6,7 +6,7 @@ chose, so the inbox, the API and the opportunity page agree on the numbers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
@@ -138,3 +138,24 @@ def notify_deal_won(opportunity_id: int) -> int:
         link=reverse("opportunity", args=[opportunity.pk]),
         **message,
     )
+
+
+def announce_recent_wins(
+    limit: int, *, progress: Callable[[str, int, int], None] | None = None
+) -> int:
+    """Send the won-deal notifications of the ``limit`` most recently closed won deals.
+
+    For a store filled without the services (the demo, an import), so the inbox shows
+    what a live workspace would have heard. Safe to repeat, like :func:`notify_deal_won`.
+    """
+    recent = list(
+        Opportunity.objects.filter(outcome=Outcome.WON)
+        .order_by("-close_date", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for done, pk in enumerate(recent, start=1):
+        sent += notify_deal_won(pk)
+        if progress is not None:
+            progress("Crediting recent wins", done, len(recent))
+    return sent

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +25,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 
 from tandem.closedloop import credit, journeys
 from tandem.closedloop.credit import CreditRow
@@ -39,9 +37,7 @@ from tandem.crm.models import (
     Campaign,
     Contact,
     Opportunity,
-    OpportunityContact,
     StageTransition,
-    Touchpoint,
 )
 
 # The dimensions the funnel can be broken down by, in the order the page offers them.
@@ -205,18 +201,6 @@ def campaign_facts() -> dict[str, tuple[str, str, float | None]]:
     }
 
 
-TOUCHES_CACHE_SECONDS = 300
-
-
-def _data_version() -> tuple[Any, ...]:
-    """Changes whenever a touch, an opportunity or a committee member is added or edited."""
-    touches = Touchpoint.objects.aggregate(n=Count("id"), last=Max("id"))
-    deals = Opportunity.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    members = OpportunityContact.objects.aggregate(n=Count("id"), last=Max("id"))
-    return (touches["n"], touches["last"], deals["n"], str(deals["last"]), members["n"],
-            members["last"])  # fmt: skip
-
-
 class Tables:
     """The store's rows the reports need for one period, each read once, on first use.
 
@@ -252,15 +236,9 @@ class Tables:
         a few minutes, keyed by a version of the data that changes with any new touch,
         deal or committee member. The reports join them to the period's opportunities.
         """
-        key = (
-            "closedloop:reports:touches:"
-            + hashlib.sha256(repr((self.lookback_days, _data_version())).encode()).hexdigest()
-        )
-        touches = cache.get(key)
-        if touches is None:
-            touches = journeys.deal_touches(lookback_days=self.lookback_days).select(_TOUCH_COLUMNS)
-            cache.set(key, touches, TOUCHES_CACHE_SECONDS)
-        return touches
+        version = journeys.data_version()
+        touches = journeys.cached_deal_touches(lookback_days=self.lookback_days, version=version)
+        return touches.select(_TOUCH_COLUMNS)
 
     @cached_property
     def currency(self) -> str:

@@ -23,6 +23,7 @@ Two tables describe the journeys (:class:`JourneyTables`):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,8 @@ MILESTONE_MODELS: dict[str, dict[str, float]] = {
     "w_shaped": {"first": 0.3, "lead": 0.3, "opportunity": 0.3},
     "full_path": {"first": 0.225, "lead": 0.225, "opportunity": 0.225, "close": 0.225},
 }
-TABLE_MODELS = (*HEURISTIC_MODELS, *MILESTONE_MODELS, "markov", "shapley")
+RULE_MODELS = (*HEURISTIC_MODELS, *MILESTONE_MODELS)
+TABLE_MODELS = (*RULE_MODELS, "markov", "shapley")
 
 DAY_SECONDS = 86_400.0
 
@@ -129,15 +131,7 @@ def journeys_from_events(
 # --- the models ----------------------------------------------------------------------
 
 
-def attribute_tables(
-    tables: JourneyTables,
-    *,
-    model: str,
-    order: int = 1,
-    half_life: float = 1.0,
-    backend: Any = None,
-) -> Attribution:
-    """Run ``model`` on ``tables`` with ``backend`` (DuckDB in memory when None)."""
+def _check_model(tables: JourneyTables, model: str, half_life: float) -> None:
     if model not in TABLE_MODELS:
         raise AttributionError(f"unknown model {model!r}; choose one of {', '.join(TABLE_MODELS)}")
     if model in MILESTONE_MODELS and not tables.has_milestones:
@@ -148,94 +142,140 @@ def attribute_tables(
         )
     if model == "time_decay" and not half_life > 0:
         raise AttributionError(f"the half-life must be positive, not {half_life}")
+
+
+def attribute_tables(
+    tables: JourneyTables,
+    *,
+    model: str,
+    order: int = 1,
+    half_life: float = 1.0,
+    backend: Any = None,
+) -> Attribution:
+    """Run ``model`` on ``tables`` with ``backend`` (DuckDB in memory when None)."""
+    _check_model(tables, model, half_life)
     backend = backend if backend is not None else default_backend()
     if model == "markov":
         check_order(order)
         return solve_chain(_chain_counts(tables, order, backend))
     if model == "shapley":
         return attribute_shapley_sets(_channel_sets(tables, backend))
-    credited = credit_expression(tables, model=model, half_life=half_life)
-    result = backend.to_pyarrow(credited)
+    return attribute_rules(tables, models=[model], half_life=half_life, backend=backend)[model]
+
+
+def attribute_rules(
+    tables: JourneyTables,
+    *,
+    models: Sequence[str],
+    half_life: float = 1.0,
+    backend: Any = None,
+) -> dict[str, Attribution]:
+    """Several rule-based models at once, in one pass of the engine over the touches."""
+    for model in models:
+        _check_model(tables, model, half_life)
+        if model not in RULE_MODELS:
+            raise AttributionError(f"{model!r} is not a rule-based model")
+    backend = backend if backend is not None else default_backend()
+    result = backend.to_pyarrow(credit_expression(tables, models=models, half_life=half_life))
     channels = result["channel"].to_pylist()
-    conversions = result["conversions"].to_pylist()
-    values = result["value"].to_pylist()
-    return Attribution(
-        conversions=dict(zip(channels, conversions, strict=True)),
-        value=(
-            {c: v or 0.0 for c, v in zip(channels, values, strict=True)}
-            if tables.has_value
-            else None
-        ),
-    )
+    out = {}
+    for model in models:
+        values = result[f"value_{model}"].to_pylist()
+        out[model] = Attribution(
+            conversions=dict(
+                zip(channels, result[f"conversions_{model}"].to_pylist(), strict=True)
+            ),
+            value=(
+                {c: v or 0.0 for c, v in zip(channels, values, strict=True)}
+                if tables.has_value
+                else None
+            ),
+        )
+    return out
 
 
-def touch_weights(tables: JourneyTables, *, model: str, half_life: float = 1.0) -> ir.Table:
-    """Each touch with its ``weight``: its share of its journey, the shares adding to 1."""
+def touch_weights(
+    tables: JourneyTables, *, models: Sequence[str], half_life: float = 1.0
+) -> ir.Table:
+    """Each touch with a column ``weight_<model>`` per model: its share of its journey.
+
+    The shares of one journey add up to 1 under every model. Window functions cannot
+    nest, so the columns are built in stages: journey-wide counts and milestone shares
+    first, then what depends on them.
+    """
     t = tables.touches
     whole = ibis.window(group_by=t.journey)
-    n = t.pos.count().over(whole)
-    first = t.pos == 0
-    last = t.pos == n - 1
-    if model == "first_touch":
-        weight = first.cast("float64")
-    elif model == "last_touch":
-        weight = last.cast("float64")
-    elif model == "linear":
-        weight = 1.0 / n.cast("float64")
-    elif model == "u_shaped":
-        middle = (1.0 - 2 * U_END_SHARE) / (n - 2).cast("float64")
-        weight = (
-            ibis.cases(
-                (n == 1, 1.0),
-                (n == 2, 0.5),
+    stage = t.mutate(touches=t.pos.count().over(whole).cast("float64"))
+    first = stage.pos == 0
+    last = stage.pos == stage.touches - 1
+    direct: dict[str, ir.Value] = {}  # by column: weight_<model>, raw_<model>, fixed_<model>
+    for model in models:
+        if model == "first_touch":
+            direct[f"weight_{model}"] = first.cast("float64")
+        elif model == "last_touch":
+            direct[f"weight_{model}"] = last.cast("float64")
+        elif model == "linear":
+            direct[f"weight_{model}"] = 1.0 / stage.touches
+        elif model == "u_shaped":
+            direct[f"weight_{model}"] = ibis.cases(
+                (stage.touches == 1, 1.0),
+                (stage.touches == 2, 0.5),
                 (first | last, U_END_SHARE),
-                else_=middle,
-            )
-        ).cast("float64")
-    elif model == "time_decay":
-        raw = t.mutate(raw=ibis.literal(0.5).pow(t.age / half_life))
-        return raw.mutate(weight=raw.raw / raw.raw.sum().over(group_by=raw.journey)).drop("raw")
-    elif model in MILESTONE_MODELS:
-        return _milestone_weights(t, MILESTONE_MODELS[model])
-    else:  # pragma: no cover - attribute_tables checks the name first
-        raise AttributionError(f"{model!r} is not a rule-based model")
-    return t.mutate(weight=weight)
+                else_=(1.0 - 2 * U_END_SHARE) / (stage.touches - 2),
+            ).cast("float64")
+        elif model == "time_decay":
+            direct[f"raw_{model}"] = ibis.literal(0.5).pow(stage.age / half_life)
+        elif model in MILESTONE_MODELS:
+            direct[f"fixed_{model}"] = _milestone_share(stage, MILESTONE_MODELS[model])
+    stage = stage.mutate(**direct)
+    # Milestone models: the touches that are no milestone share what is left.
+    spread: dict[str, ir.Value] = {}
+    for model in models:
+        if model in MILESTONE_MODELS:
+            fixed = stage[f"fixed_{model}"]
+            others = (fixed == 0).cast("float64").sum().over(group_by=stage.journey)
+            rest = 1.0 - sum(MILESTONE_MODELS[model].values())
+            spread[f"raw_{model}"] = ibis.ifelse(fixed > 0, fixed, rest / others.nullif(0.0))
+    stage = stage.mutate(**spread)
+    # Raw weights scaled to add up to 1 per journey.
+    scaled = {
+        f"weight_{model}": stage[f"raw_{model}"]
+        / stage[f"raw_{model}"].sum().over(group_by=stage.journey)
+        for model in models
+        if model == "time_decay" or model in MILESTONE_MODELS
+    }
+    stage = stage.mutate(**scaled)
+    helpers = [c for c in stage.columns if c.startswith(("raw_", "fixed_")) or c == "touches"]
+    return stage.drop(*helpers)
 
 
-def _milestone_weights(t: ir.Table, shares: dict[str, float]) -> ir.Table:
-    """W-shaped and full path: milestones get fixed shares, the other touches the rest.
+def _milestone_share(t: ir.Table, shares: dict[str, float]) -> ir.FloatingValue:
+    """W-shaped and full path: the fixed share a touch earns as first touch and milestones.
 
     A touch that is several milestones at once (the first touch created the lead)
     collects each share. When a journey lacks a milestone (no opportunity yet) or has no
-    other touches to share the rest, the weights are scaled back up to add to 1.
+    other touches to share the rest, :func:`touch_weights` scales the weights back up.
     """
-    fixed = ibis.literal(0.0)
+    fixed: ir.FloatingValue = ibis.literal(0.0)
     for name, share in shares.items():
         # A touch may mark several milestones at once: "lead+opportunity".
         hit = t.pos == 0 if name == "first" else t.milestone.contains(name)
         fixed = fixed + ibis.ifelse(hit.fill_null(False), share, 0.0)
-    rest_share = 1.0 - sum(shares.values())
-    marked = t.mutate(fixed=fixed)
-    others = (marked.fixed == 0).cast("float64").sum().over(group_by=marked.journey)
-    raw = marked.mutate(
-        raw=ibis.ifelse(marked.fixed > 0, marked.fixed, rest_share / others.nullif(0.0))
-    )
-    total = raw.raw.sum().over(group_by=raw.journey)
-    return raw.mutate(weight=raw.raw / total).drop("fixed", "raw")
+    return fixed
 
 
-def credit_expression(tables: JourneyTables, *, model: str, half_life: float = 1.0) -> ir.Table:
-    """``channel, conversions, value``: a rule-based model's credit per channel."""
-    weighted = touch_weights(tables, model=model, half_life=half_life)
+def credit_expression(
+    tables: JourneyTables, *, models: Sequence[str], half_life: float = 1.0
+) -> ir.Table:
+    """``channel`` and ``conversions_<model>``, ``value_<model>`` per rule-based model."""
+    weighted = touch_weights(tables, models=models, half_life=half_life)
     joined = weighted.join(tables.journeys, "journey")
-    return (
-        joined.group_by("channel")
-        .aggregate(
-            conversions=(joined.weight * joined.conversions).sum(),
-            value=(joined.weight * joined.value.fill_null(0.0)).sum(),
-        )
-        .order_by("channel")
-    )
+    sums = {}
+    for model in models:
+        weight = joined[f"weight_{model}"]
+        sums[f"conversions_{model}"] = (weight * joined.conversions).sum()
+        sums[f"value_{model}"] = (weight * joined.value.fill_null(0.0)).sum()
+    return joined.group_by("channel").aggregate(**sums).order_by("channel")
 
 
 def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCounts:
