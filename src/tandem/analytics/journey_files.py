@@ -45,11 +45,10 @@ def load_journeys(frame: pd.DataFrame, *, lookback_days: float | None = None) ->
                 "a lookback window needs timestamps; path files have none "
                 "(give event-level input, or leave out the lookback)"
             )
-        journeys, has_value = path_table(frame, columns)
+        rows, has_value = path_table(frame, columns)
+        touches, journeys = split_paths(rows)
         return JourneyTables.from_paths(
-            ibis.memtable(path_touches(journeys)),
-            ibis.memtable(journeys.drop_columns(["path"])),
-            has_value=has_value,
+            ibis.memtable(touches), ibis.memtable(journeys), has_value=has_value
         )
     if {"journey_id", "timestamp", "channel"} <= columns.keys():
         table, has_value, has_milestones = event_table(frame, columns)
@@ -71,11 +70,11 @@ def path_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Tabl
     """``path, conversions, nulls, value`` from ChannelAttribution's columns."""
     if "total_conversions" not in columns:
         raise AttributionError("no column named 'total_conversions'", column="total_conversions")
-    paths = _text(frame[columns["path"]])
-    empty = paths == ""
-    _refuse(empty, "empty path", "path")
-    broken = pc.match_substring_regex(pa.array(paths.to_numpy(dtype=object)), _EMPTY_TOUCH)
-    _refuse(pd.Series(broken.to_numpy(zero_copy_only=False)), "empty touch in {!r}", "path", paths)
+    # Checked in Arrow: the path column is the big one, and this is the hot path.
+    paths = _arrow_text(frame[columns["path"]])
+    _refuse_arrow(pc.equal(paths, ""), "empty path", "path", paths)
+    broken = pc.match_substring_regex(paths, _EMPTY_TOUCH)
+    _refuse_arrow(broken, "empty touch in {!r}", "path", paths)
     conversions = _amounts(frame[columns["total_conversions"]], "total_conversions", True)
     nulls = (
         _amounts(frame[columns["total_null"]], "total_null", False)
@@ -91,7 +90,7 @@ def path_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Tabl
     table = pa.table(
         {
             "journey": pa.array(np.arange(len(frame), dtype=np.int64)),
-            "path": pa.array(paths.to_numpy(dtype=object), pa.string()),
+            "path": paths,
             "conversions": pa.array(conversions.to_numpy(), pa.float64()),
             "nulls": pa.array(nulls.to_numpy(), pa.float64()),
             "value": pa.array(value.to_numpy(), pa.float64(), from_pandas=True),
@@ -100,26 +99,28 @@ def path_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Tabl
     return table, has_value
 
 
-def path_touches(journeys: pa.Table) -> pa.Table:
-    """The touches of path rows (``journey, path``): ``journey, pos, channel, age``.
+def split_paths(rows: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Path rows as the engine's two tables: touches, and journeys with their length.
 
     Split in Arrow, vectorised: reading a file is not the engine's work, and a list
     explode in SQL costs more than the whole attribution that follows.
     """
-    lists = pc.split_pattern(journeys["path"].combine_chunks(), ">")
+    lists = pc.split_pattern(rows["path"].combine_chunks(), ">")
     parent = pc.list_parent_indices(lists).to_numpy()
     offsets = lists.offsets.to_numpy()
     lengths = np.diff(offsets)
     pos = np.arange(len(parent), dtype=np.int64) - (offsets[:-1][parent] - offsets[0])
-    return pa.table(
+    touches = pa.table(
         {
-            "journey": journeys["journey"].combine_chunks().take(pa.array(parent)),
+            "journey": rows["journey"].combine_chunks().take(pa.array(parent)),
             "pos": pa.array(pos),
             "channel": pc.utf8_trim_whitespace(pc.list_flatten(lists)),
             "age": pa.array((lengths[parent] - 1 - pos).astype(np.float64)),
             "milestone": pa.nulls(len(parent), pa.string()),
         }
     )
+    journeys = rows.drop_columns(["path"]).append_column("touches", pa.array(lengths))
+    return touches, journeys
 
 
 def event_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Table, bool, bool]:
@@ -184,6 +185,25 @@ def event_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Tab
 def _text(values: pd.Series) -> pd.Series:
     """Cells as trimmed text; missing cells are empty strings."""
     return values.astype(object).where(values.notna(), "").astype(str).str.strip()
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """Cells as trimmed Arrow strings; missing cells are empty strings."""
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed Python objects
+        array = pa.array(_text(values).to_numpy(dtype=object), pa.string())
+    if not pa.types.is_string(array.type):
+        array = array.cast(pa.string())
+    return pc.utf8_trim_whitespace(pc.fill_null(array, ""))
+
+
+def _refuse_arrow(bad: pa.Array, message: str, column: str, cells: pa.Array) -> None:
+    """:func:`_refuse` for Arrow masks and cells."""
+    row = pc.index(pc.fill_null(bad, False), True).as_py()
+    if row >= 0:
+        cell = cells[row].as_py()
+        raise AttributionError(message.format(cell), row=row + 2, column=column)
 
 
 def _refuse(bad: pd.Series, message: str, column: str, cells: pd.Series | None = None) -> None:

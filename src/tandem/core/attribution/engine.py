@@ -17,8 +17,8 @@ Two tables describe the journeys (:class:`JourneyTables`):
     path files) and ``milestone`` (``lead``, ``opportunity``, ``close`` or null: the
     touch that created the lead, created the opportunity, or closed the deal).
 ``journeys``
-    ``journey``, ``conversions``, ``nulls`` (times it ended without converting) and
-    ``value`` (conversion value, null when unknown).
+    ``journey``, ``conversions``, ``nulls`` (times it ended without converting),
+    ``value`` (conversion value, null when unknown) and ``touches`` (how many).
 """
 
 from __future__ import annotations
@@ -99,12 +99,14 @@ def journeys_from_events(
     touch). The conversion's value is the sum of the values on the converting events
     at that moment.
     """
-    whole = ibis.window(group_by=events.journey)
-    converted_at = events.ts.min(where=events.converted).over(whole)
-    ended_at = ibis.coalesce(converted_at, events.ts.max().over(whole))
-    timed = events.mutate(
-        converted_at=converted_at,
-        age=(ended_at.epoch_seconds() - events.ts.epoch_seconds()).cast("float64") / DAY_SECONDS,
+    # Per journey aggregates joined back cost engines less than window functions.
+    ends = events.group_by("journey").aggregate(
+        converted_at=events.ts.min(where=events.converted), last_at=events.ts.max()
+    )
+    joined = events.join(ends, "journey")
+    ended_at = ibis.coalesce(joined.converted_at, joined.last_at)
+    timed = joined.mutate(
+        age=(ended_at.epoch_seconds() - joined.ts.epoch_seconds()).cast("float64") / DAY_SECONDS
     )
     kept = timed.filter(timed.converted_at.isnull() | (timed.ts <= timed.converted_at))
     if lookback_days is not None:
@@ -123,6 +125,7 @@ def journeys_from_events(
     journeys = kept.group_by("journey").aggregate(
         conversions=converting.any().cast("float64"),
         value=kept.value.sum(where=converting),
+        touches=kept.count(),
     )
     journeys = journeys.mutate(nulls=1.0 - journeys.conversions)
     return JourneyTables(touches, journeys, has_value, has_milestones, "days")
@@ -197,15 +200,15 @@ def attribute_rules(
 def touch_weights(
     tables: JourneyTables, *, models: Sequence[str], half_life: float = 1.0
 ) -> ir.Table:
-    """Each touch with a column ``weight_<model>`` per model: its share of its journey.
+    """Each touch, with its journey's columns and ``weight_<model>`` per model.
+
+    A weight is the touch's share of its journey.
 
     The shares of one journey add up to 1 under every model. Window functions cannot
     nest, so the columns are built in stages: journey-wide counts and milestone shares
     first, then what depends on them.
     """
-    t = tables.touches
-    whole = ibis.window(group_by=t.journey)
-    stage = t.mutate(touches=t.pos.count().over(whole).cast("float64"))
+    stage = tables.touches.join(tables.journeys, "journey")
     first = stage.pos == 0
     last = stage.pos == stage.touches - 1
     direct: dict[str, ir.Value] = {}  # by column: weight_<model>, raw_<model>, fixed_<model>
@@ -215,13 +218,13 @@ def touch_weights(
         elif model == "last_touch":
             direct[f"weight_{model}"] = last.cast("float64")
         elif model == "linear":
-            direct[f"weight_{model}"] = 1.0 / stage.touches
+            direct[f"weight_{model}"] = 1.0 / stage.touches.cast("float64")
         elif model == "u_shaped":
             direct[f"weight_{model}"] = ibis.cases(
                 (stage.touches == 1, 1.0),
                 (stage.touches == 2, 0.5),
                 (first | last, U_END_SHARE),
-                else_=(1.0 - 2 * U_END_SHARE) / (stage.touches - 2),
+                else_=(1.0 - 2 * U_END_SHARE) / (stage.touches - 2).cast("float64"),
             ).cast("float64")
         elif model == "time_decay":
             direct[f"raw_{model}"] = ibis.literal(0.5).pow(stage.age / half_life)
@@ -245,7 +248,7 @@ def touch_weights(
         if model == "time_decay" or model in MILESTONE_MODELS
     }
     stage = stage.mutate(**scaled)
-    helpers = [c for c in stage.columns if c.startswith(("raw_", "fixed_")) or c == "touches"]
+    helpers = [c for c in stage.columns if c.startswith(("raw_", "fixed_"))]
     return stage.drop(*helpers)
 
 
@@ -268,8 +271,7 @@ def credit_expression(
     tables: JourneyTables, *, models: Sequence[str], half_life: float = 1.0
 ) -> ir.Table:
     """``channel`` and ``conversions_<model>``, ``value_<model>`` per rule-based model."""
-    weighted = touch_weights(tables, models=models, half_life=half_life)
-    joined = weighted.join(tables.journeys, "journey")
+    joined = touch_weights(tables, models=models, half_life=half_life)
     sums = {}
     for model in models:
         weight = joined[f"weight_{model}"]
@@ -288,61 +290,59 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
     t = tables.touches
     ordered = ibis.window(group_by=t.journey, order_by=t.pos)
     marked = t.mutate(before=t.channel.lag().over(ordered))
-    distinct = marked.filter(marked.before.isnull() | (marked.before != marked.channel))
-    ordered = ibis.window(group_by=distinct.journey, order_by=distinct.pos)
-    step = distinct.mutate(
-        step=ibis.row_number().over(ordered),
-        steps=distinct.pos.count().over(group_by=distinct.journey),
-    )
-    ordered = ibis.window(group_by=step.journey, order_by=step.step)
-    state: ir.StringValue = step.channel
-    for back in range(1, order):
-        earlier = step.channel.lag(back).over(ordered)
-        state = ibis.ifelse(earlier.isnull(), state, earlier.concat(SEP, state))
-    windows = step.mutate(state=state).filter(
-        (step.step >= order - 1) | (step.step == step.steps - 1)
-    )
-    ordered = ibis.window(group_by=windows.journey, order_by=windows.step)
-    walk = windows.mutate(
-        previous=windows.state.lag().over(ordered).fill_null(""),
-        is_last=windows.step == windows.steps - 1,
-    ).join(tables.journeys, "journey")
+    if order == 1:
+        # A state is one channel, so the state before a touch is the channel of the touch
+        # before it (a repeat has the same channel as the touch it repeats), and the
+        # journey ends in the state of its last touch: one window pass, no renumbering.
+        joined = marked.join(tables.journeys, "journey")
+        walk = joined.filter(
+            joined.before.isnull()
+            | (joined.before != joined.channel)
+            | (joined.pos == joined.touches - 1)
+        ).select(
+            "conversions",
+            "nulls",
+            "value",
+            previous=joined.before.fill_null(""),
+            state=joined.channel,
+            is_last=joined.pos == joined.touches - 1,
+            moves=joined.before.isnull() | (joined.before != joined.channel),
+        )
+    else:
+        walk = _order_k_walk(marked, tables.journeys, order)
     walk = walk.filter(walk.conversions + walk.nulls > 0)
-    # One query for the three small results (transitions, endings, channel names), so
-    # the engine builds the walk once; "kind" tells the rows apart.
+    # One pass over the walk: grouped by transition and by whether the row moves to a
+    # new state and whether it ends its journey, from which transitions and endings are
+    # summed below. The channel names ride along, so it all is one query.
     zero = ibis.literal(0.0)
-    transitions = walk.group_by(["previous", "state"]).aggregate(
-        weight=(walk.conversions + walk.nulls).sum(), conversions=zero, nulls=zero, value=zero
-    )
-    ended = walk.filter(walk.is_last)
-    endings = ended.group_by("state").aggregate(
-        previous=ibis.literal(""),
-        weight=zero,
-        conversions=ended.conversions.sum(),
-        nulls=ended.nulls.sum(),
-        value=ended.value.fill_null(0.0).sum(),
+    grouped = walk.group_by(["previous", "state", "moves", "is_last"]).aggregate(
+        weight=(walk.conversions + walk.nulls).sum(),
+        conversions=walk.conversions.sum(),
+        nulls=walk.nulls.sum(),
+        value=walk.value.fill_null(0.0).sum(),
     )
     names = t.select(
         previous=ibis.literal(""),
         state=t.channel,
+        moves=ibis.literal(False),
+        is_last=ibis.literal(False),
         weight=zero,
         conversions=zero,
         nulls=zero,
         value=zero,
     ).distinct()
-    columns = ["previous", "state", "weight", "conversions", "nulls", "value"]
-    combined = ibis.union(
-        transitions.select(columns).mutate(kind=ibis.literal("move")),
-        endings.select(columns).mutate(kind=ibis.literal("end")),
-        names.select(columns).mutate(kind=ibis.literal("channel")),
-        distinct=False,
+    rows = backend.to_pyarrow(ibis.union(grouped, names.select(grouped.columns), distinct=False))
+    moving = rows.filter(pc.field("moves"))
+    moves = moving.group_by(["previous", "state"]).aggregate([("weight", "sum")])
+    moves = moves.rename_columns(["previous", "state", "weight"])
+    ending = rows.filter(pc.field("is_last"))
+    ends = ending.group_by("state").aggregate(
+        [("conversions", "sum"), ("nulls", "sum"), ("value", "sum")]
     )
-    rows = backend.to_pyarrow(combined)
-    kinds = rows["kind"].combine_chunks()
-    moves = rows.filter(pc.equal(kinds, "move"))
-    ends = rows.filter(pc.equal(kinds, "end"))
-    names_found = rows.filter(pc.equal(kinds, "channel"))["state"].to_pylist()
-    channel_names = sorted(set(names_found))
+    ends = ends.rename_columns(["state", "conversions", "nulls", "value"])
+    # Walk rows always move or end a journey; the rows that do neither are the names.
+    named = rows.filter(~pc.field("moves") & ~pc.field("is_last"))
+    channel_names = sorted(set(named["state"].to_pylist()))
 
     labels = pa.concat_arrays(
         [
@@ -374,6 +374,36 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
         value=dense("value"),
         has_value=tables.has_value,
         channels=channel_names,
+    )
+
+
+def _order_k_walk(marked: ir.Table, journeys: ir.Table, order: int) -> ir.Table:
+    """The states of an order-``order`` chain (2 and up), one row per state visited.
+
+    Repeats are collapsed first, the touches left are numbered, and each state is the
+    window of the last ``order`` of them (the whole path when it is shorter).
+    """
+    distinct = marked.filter(marked.before.isnull() | (marked.before != marked.channel))
+    ordered = ibis.window(group_by=distinct.journey, order_by=distinct.pos)
+    step = distinct.mutate(
+        step=ibis.row_number().over(ordered),
+        steps=distinct.pos.count().over(group_by=distinct.journey),
+    )
+    ordered = ibis.window(group_by=step.journey, order_by=step.step)
+    state: ir.StringValue = step.channel
+    for back in range(1, order):
+        earlier = step.channel.lag(back).over(ordered)
+        state = ibis.ifelse(earlier.isnull(), state, earlier.concat(SEP, state))
+    windows = step.mutate(state=state).filter(
+        (step.step >= order - 1) | (step.step == step.steps - 1)
+    )
+    ordered = ibis.window(group_by=windows.journey, order_by=windows.step)
+    visited = windows.mutate(
+        previous=windows.state.lag().over(ordered).fill_null(""),
+        is_last=windows.step == windows.steps - 1,
+    ).join(journeys, "journey")
+    return visited.select(
+        "conversions", "nulls", "value", "previous", "state", "is_last", moves=ibis.literal(True)
     )
 
 
