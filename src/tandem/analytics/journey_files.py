@@ -46,9 +46,9 @@ def load_journeys(frame: pd.DataFrame, *, lookback_days: float | None = None) ->
                 "(give event-level input, or leave out the lookback)"
             )
         rows, has_value = path_table(frame, columns)
-        touches, journeys = split_paths(rows)
+        touches, journeys, labels = split_paths(rows)
         return JourneyTables.from_paths(
-            ibis.memtable(touches), ibis.memtable(journeys), has_value=has_value
+            ibis.memtable(touches), ibis.memtable(journeys), has_value=has_value, labels=labels
         )
     if {"journey_id", "timestamp", "channel"} <= columns.keys():
         table, has_value, has_milestones = event_table(frame, columns)
@@ -99,28 +99,30 @@ def path_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Tabl
     return table, has_value
 
 
-def split_paths(rows: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """Path rows as the engine's two tables: touches, and journeys with their length.
+def split_paths(rows: pa.Table) -> tuple[pa.Table, pa.Table, tuple[str, ...]]:
+    """Path rows as the engine's two tables, and the channel names.
 
-    Split in Arrow, vectorised: reading a file is not the engine's work, and a list
-    explode in SQL costs more than the whole attribution that follows.
+    The touches carry each channel as a code into the names; the journeys carry their
+    length. Split in Arrow, vectorised: reading a file is not the engine's work, and a
+    list explode in SQL costs more than the whole attribution that follows.
     """
     lists = pc.split_pattern(rows["path"].combine_chunks(), ">")
     parent = pc.list_parent_indices(lists).to_numpy()
     offsets = lists.offsets.to_numpy()
     lengths = np.diff(offsets)
     pos = np.arange(len(parent), dtype=np.int64) - (offsets[:-1][parent] - offsets[0])
+    codes = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_flatten(lists)))
     touches = pa.table(
         {
             "journey": rows["journey"].combine_chunks().take(pa.array(parent)),
             "pos": pa.array(pos),
-            "channel": pc.utf8_trim_whitespace(pc.list_flatten(lists)),
+            "channel": codes.indices.cast(pa.int32()),
             "age": pa.array((lengths[parent] - 1 - pos).astype(np.float64)),
             "milestone": pa.nulls(len(parent), pa.string()),
         }
     )
     journeys = rows.drop_columns(["path"]).append_column("touches", pa.array(lengths))
-    return touches, journeys
+    return touches, journeys, tuple(codes.dictionary.to_pylist())
 
 
 def event_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Table, bool, bool]:

@@ -65,11 +65,30 @@ class JourneyTables:
     has_value: bool
     has_milestones: bool
     time_unit: str  # "days" (events) or "steps" (path files)
+    # When set, ``touches.channel`` holds integer codes into these names: engines group
+    # and compare integers faster than text.
+    labels: tuple[str, ...] | None = None
 
     @classmethod
-    def from_paths(cls, touches: ir.Table, journeys: ir.Table, *, has_value: bool) -> JourneyTables:
+    def from_paths(
+        cls,
+        touches: ir.Table,
+        journeys: ir.Table,
+        *,
+        has_value: bool,
+        labels: tuple[str, ...] | None = None,
+    ) -> JourneyTables:
         """Path-aggregated journeys, already split into touches (age in steps back)."""
-        return cls(touches, journeys, has_value, False, "steps")
+        return cls(touches, journeys, has_value, False, "steps", labels)
+
+    def name(self, channel: Any) -> str:
+        """The channel's name, for a value of ``touches.channel``."""
+        return self.labels[int(channel)] if self.labels is not None else str(channel)
+
+    def channel_text(self) -> ir.StringValue:
+        """``touches.channel`` as text (codes stay codes), for joining into states and sets."""
+        channel = self.touches.channel
+        return channel.cast("string") if self.labels is not None else channel
 
 
 def default_backend() -> Any:
@@ -180,7 +199,7 @@ def attribute_rules(
             raise AttributionError(f"{model!r} is not a rule-based model")
     backend = backend if backend is not None else default_backend()
     result = backend.to_pyarrow(credit_expression(tables, models=models, half_life=half_life))
-    channels = result["channel"].to_pylist()
+    channels = [tables.name(c) for c in result["channel"].to_pylist()]
     out = {}
     for model in models:
         values = result[f"value_{model}"].to_pylist()
@@ -290,6 +309,8 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
     t = tables.touches
     ordered = ibis.window(group_by=t.journey, order_by=t.pos)
     marked = t.mutate(before=t.channel.lag().over(ordered))
+    # The state before the first touch: "start", spelled in the channel column's type.
+    start = ibis.literal(-1 if tables.labels is not None else "", type=t.channel.type())
     if order == 1:
         # A state is one channel, so the state before a touch is the channel of the touch
         # before it (a repeat has the same channel as the touch it repeats), and the
@@ -303,13 +324,16 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
             "conversions",
             "nulls",
             "value",
-            previous=joined.before.fill_null(""),
+            previous=joined.before.fill_null(start),
             state=joined.channel,
             is_last=joined.pos == joined.touches - 1,
             moves=joined.before.isnull() | (joined.before != joined.channel),
         )
     else:
-        walk = _order_k_walk(marked, tables.journeys, order)
+        text = marked.mutate(
+            channel=marked.channel.cast("string"), before=marked.before.cast("string")
+        )
+        walk = _order_k_walk(text if tables.labels is not None else marked, tables.journeys, order)
     walk = walk.filter(walk.conversions + walk.nulls > 0)
     # One pass over the walk: grouped by transition and by whether the row moves to a
     # new state and whether it ends its journey, from which transitions and endings are
@@ -321,9 +345,12 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
         nulls=walk.nulls.sum(),
         value=walk.value.fill_null(0.0).sum(),
     )
+    # Order 2 and up builds states as text, so channel codes become text there too.
+    as_text = tables.labels is not None and order > 1
+    start_text = "" if tables.labels is None or as_text else "-1"
     names = t.select(
-        previous=ibis.literal(""),
-        state=t.channel,
+        previous=ibis.literal("") if as_text else start,
+        state=t.channel.cast("string") if as_text else t.channel,
         moves=ibis.literal(False),
         is_last=ibis.literal(False),
         weight=zero,
@@ -342,22 +369,23 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
     ends = ends.rename_columns(["state", "conversions", "nulls", "value"])
     # Walk rows always move or end a journey; the rows that do neither are the names.
     named = rows.filter(~pc.field("moves") & ~pc.field("is_last"))
-    channel_names = sorted(set(named["state"].to_pylist()))
+    channel_names = sorted({tables.name(c) for c in named["state"].to_pylist()})
 
     labels = pa.concat_arrays(
         [
-            pa.array([""], pa.string()),
+            pa.array([start_text], pa.string()),
             moves["previous"].combine_chunks().cast(pa.string()),
             moves["state"].combine_chunks().cast(pa.string()),
             ends["state"].combine_chunks().cast(pa.string()),
         ]
     )
-    unique = labels.unique()  # keeps first appearance, so "" (start) stays index 0
+    unique = labels.unique()  # keeps first appearance, so start stays index 0
     index = {label: i for i, label in enumerate(unique.to_pylist())}
     size = len(index)
 
     def at(column: pa.ChunkedArray) -> np.ndarray:
-        return np.array([index[label] for label in column.to_pylist()], dtype=np.int64)
+        text = column.cast(pa.string()).to_pylist()
+        return np.array([index[label] for label in text], dtype=np.int64)
 
     def dense(column: str) -> np.ndarray:
         out = np.zeros(size)
@@ -365,7 +393,10 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
         return out
 
     return ChainCounts(
-        states=[tuple(label.split(SEP)) if label else () for label in unique.to_pylist()],
+        states=[
+            () if label == start_text else tuple(tables.name(c) for c in label.split(SEP))
+            for label in unique.to_pylist()
+        ],
         source=at(moves["previous"]),
         target=at(moves["state"]),
         weight=moves["weight"].to_numpy(zero_copy_only=False).astype(np.float64),
@@ -409,7 +440,7 @@ def _order_k_walk(marked: ir.Table, journeys: ir.Table, order: int) -> ir.Table:
 
 def _channel_sets(tables: JourneyTables, backend: Any) -> list[ChannelSet]:
     """Journeys grouped by the set of channels they used (order and repeats ignored)."""
-    t = tables.touches
+    t = tables.touches.mutate(channel=tables.channel_text())
     per_journey = t.group_by("journey").aggregate(
         channels=t.channel.collect(distinct=True).sort().join(SEP)
     )
@@ -422,7 +453,7 @@ def _channel_sets(tables: JourneyTables, backend: Any) -> list[ChannelSet]:
     rows = backend.to_pyarrow(grouped).to_pylist()
     return [
         ChannelSet(
-            channels=frozenset(row["channels"].split(SEP)),
+            channels=frozenset(tables.name(c) for c in row["channels"].split(SEP)),
             journeys=float(row["journeys"]),
             conversions=float(row["conversions"]),
             value=float(row["value"]) if tables.has_value else None,
