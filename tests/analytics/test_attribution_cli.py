@@ -90,6 +90,14 @@ def test_other_models_run(tmp_path: Path, model: str, expected: str) -> None:
             "Error: paths.csv, row 2, column 'path': empty path",
         ),
         (
+            "path,total_conversions\nA > B,1\nA >  > B,1\n",
+            "Error: paths.csv, row 3, column 'path': empty touch in 'A >  > B'",
+        ),
+        (
+            "path,total_conversions\nA,1\nB,2\nC >,1\n",
+            "Error: paths.csv, row 4, column 'path': empty touch in 'C >'",
+        ),
+        (
             "path,conversions\nA,1\n",
             "Error: paths.csv, column 'total_conversions': no column named 'total_conversions'",
         ),

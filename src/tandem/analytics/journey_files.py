@@ -32,7 +32,6 @@ from tandem.core.attribution.engine import MILESTONES, JourneyTables, journeys_f
 
 PATH_COLUMNS = ("path", "total_conversions", "total_conversion_value", "total_null")
 EVENT_COLUMNS = ("journey_id", "timestamp", "channel", "conversion", "value", "milestone")
-_EMPTY_TOUCH = r"(?:^|>)\s*(?:>|$)"
 _ISO = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 
 
@@ -70,11 +69,9 @@ def path_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Tabl
     """``path, conversions, nulls, value`` from ChannelAttribution's columns."""
     if "total_conversions" not in columns:
         raise AttributionError("no column named 'total_conversions'", column="total_conversions")
-    # Checked in Arrow: the path column is the big one, and this is the hot path.
+    # Kept in Arrow: the path column is the big one, and this is the hot path. Empty
+    # paths and empty touches ("A>>B") are found while splitting, in split_paths.
     paths = _arrow_text(frame[columns["path"]])
-    _refuse_arrow(pc.equal(paths, ""), "empty path", "path", paths)
-    broken = pc.match_substring_regex(paths, _EMPTY_TOUCH)
-    _refuse_arrow(broken, "empty touch in {!r}", "path", paths)
     conversions = _amounts(frame[columns["total_conversions"]], "total_conversions", True)
     nulls = (
         _amounts(frame[columns["total_null"]], "total_null", False)
@@ -111,18 +108,30 @@ def split_paths(rows: pa.Table) -> tuple[pa.Table, pa.Table, tuple[str, ...]]:
     offsets = lists.offsets.to_numpy()
     lengths = np.diff(offsets)
     pos = np.arange(len(parent), dtype=np.int64) - (offsets[:-1][parent] - offsets[0])
-    codes = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_flatten(lists)))
+    # Encode first, then trim the few distinct spellings ("A", " A ") and merge them:
+    # trimming every touch would cost more than the rest of the split.
+    encoded = pc.dictionary_encode(pc.list_flatten(lists))
+    spelled = [text.strip() for text in encoded.dictionary.to_pylist()]
+    labels = tuple(dict.fromkeys(spelled))
+    if "" in labels:
+        empty = np.flatnonzero(np.array(spelled) == "")
+        first = int(np.flatnonzero(np.isin(encoded.indices.to_numpy(), empty))[0])
+        row = int(parent[first])
+        path = rows["path"][row].as_py()
+        message = "empty path" if path == "" else f"empty touch in {path!r}"
+        raise AttributionError(message, row=row + 2, column="path")
+    merged = np.array([labels.index(text) for text in spelled], dtype=np.int32)
     touches = pa.table(
         {
             "journey": rows["journey"].combine_chunks().take(pa.array(parent)),
             "pos": pa.array(pos),
-            "channel": codes.indices.cast(pa.int32()),
+            "channel": pa.array(merged[encoded.indices.to_numpy()]),
             "age": pa.array((lengths[parent] - 1 - pos).astype(np.float64)),
             "milestone": pa.nulls(len(parent), pa.string()),
         }
     )
     journeys = rows.drop_columns(["path"]).append_column("touches", pa.array(lengths))
-    return touches, journeys, tuple(codes.dictionary.to_pylist())
+    return touches, journeys, labels
 
 
 def event_table(frame: pd.DataFrame, columns: dict[str, object]) -> tuple[pa.Table, bool, bool]:
@@ -198,14 +207,6 @@ def _arrow_text(values: pd.Series) -> pa.Array:
     if not pa.types.is_string(array.type):
         array = array.cast(pa.string())
     return pc.utf8_trim_whitespace(pc.fill_null(array, ""))
-
-
-def _refuse_arrow(bad: pa.Array, message: str, column: str, cells: pa.Array) -> None:
-    """:func:`_refuse` for Arrow masks and cells."""
-    row = pc.index(pc.fill_null(bad, False), True).as_py()
-    if row >= 0:
-        cell = cells[row].as_py()
-        raise AttributionError(message.format(cell), row=row + 2, column=column)
 
 
 def _refuse(bad: pd.Series, message: str, column: str, cells: pd.Series | None = None) -> None:

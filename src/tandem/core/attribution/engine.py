@@ -337,7 +337,7 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
     walk = walk.filter(walk.conversions + walk.nulls > 0)
     # One pass over the walk: grouped by transition and by whether the row moves to a
     # new state and whether it ends its journey, from which transitions and endings are
-    # summed below. The channel names ride along, so it all is one query.
+    # summed below. Without codes, the channel names ride along in the same query.
     zero = ibis.literal(0.0)
     grouped = walk.group_by(["previous", "state", "moves", "is_last"]).aggregate(
         weight=(walk.conversions + walk.nulls).sum(),
@@ -346,19 +346,28 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
         value=walk.value.fill_null(0.0).sum(),
     )
     # Order 2 and up builds states as text, so channel codes become text there too.
-    as_text = tables.labels is not None and order > 1
-    start_text = "" if tables.labels is None or as_text else "-1"
-    names = t.select(
-        previous=ibis.literal("") if as_text else start,
-        state=t.channel.cast("string") if as_text else t.channel,
-        moves=ibis.literal(False),
-        is_last=ibis.literal(False),
-        weight=zero,
-        conversions=zero,
-        nulls=zero,
-        value=zero,
-    ).distinct()
-    rows = backend.to_pyarrow(ibis.union(grouped, names.select(grouped.columns), distinct=False))
+    start_text = "" if tables.labels is None or order > 1 else "-1"
+    if tables.labels is not None:
+        # The names are known already: no need to ask the engine for them.
+        rows = backend.to_pyarrow(grouped)
+        channel_names = sorted(tables.labels)
+    else:
+        names = t.select(
+            previous=start,
+            state=t.channel,
+            moves=ibis.literal(False),
+            is_last=ibis.literal(False),
+            weight=zero,
+            conversions=zero,
+            nulls=zero,
+            value=zero,
+        ).distinct()
+        rows = backend.to_pyarrow(
+            ibis.union(grouped, names.select(grouped.columns), distinct=False)
+        )
+        # Walk rows always move or end a journey; the rows that do neither are the names.
+        named = rows.filter(~pc.field("moves") & ~pc.field("is_last"))
+        channel_names = sorted(named["state"].to_pylist())
     moving = rows.filter(pc.field("moves"))
     moves = moving.group_by(["previous", "state"]).aggregate([("weight", "sum")])
     moves = moves.rename_columns(["previous", "state", "weight"])
@@ -367,9 +376,6 @@ def _chain_counts(tables: JourneyTables, order: int, backend: Any) -> ChainCount
         [("conversions", "sum"), ("nulls", "sum"), ("value", "sum")]
     )
     ends = ends.rename_columns(["state", "conversions", "nulls", "value"])
-    # Walk rows always move or end a journey; the rows that do neither are the names.
-    named = rows.filter(~pc.field("moves") & ~pc.field("is_last"))
-    channel_names = sorted({tables.name(c) for c in named["state"].to_pylist()})
 
     labels = pa.concat_arrays(
         [
