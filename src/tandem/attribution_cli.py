@@ -75,7 +75,7 @@ def run(
     ] = None,
     lookback_days: Annotated[
         float | None,
-        typer.Option(help="Event files: ignore touches this many days or more before the end."),
+        typer.Option(help="Event files: ignore touches more than this many days before the end."),
     ] = None,
     engine: Annotated[
         str | None,

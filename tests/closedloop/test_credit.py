@@ -182,3 +182,55 @@ def test_a_deal_without_touches_has_no_credit(world: dict[str, Any]) -> None:
 def test_unknown_model_is_refused(world: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput, match="Unknown attribution model 'magic'"):
         credit_report(model="magic")
+
+
+def test_markov_on_the_store_matches_the_reference_on_the_same_journeys(
+    world: dict[str, Any],
+) -> None:
+    """The store's journeys, written out by hand, give the same Markov credit.
+
+    Pipeline: the won deal walks Ads > Webinar > Ads > Newsletter (converts, 1,000), the
+    lost deal Newsletter > Ads (converts, 500), the contact on no deal Ads (null).
+    """
+    from tandem.core.attribution import Journey, attribute
+
+    reference = attribute(
+        [
+            Journey(touches=("Ads", "Webinar", "Ads", "Newsletter"), conversions=1, value=1000.0),
+            Journey(touches=("Newsletter", "Ads"), conversions=1, value=500.0),
+            Journey(touches=("Ads",), conversions=0, nulls=1, value=None),
+        ],
+        model="markov",
+    )
+    rows = by_label(credit_report(model="markov"))
+    assert reference.value is not None
+    for label in ("Ads", "Webinar", "Newsletter"):
+        assert rows[label].opportunities == pytest.approx(reference.conversions[label])
+        assert rows[label].pipeline == pytest.approx(reference.value[label])
+
+
+def test_an_open_deal_runs_to_now_even_past_its_expected_close(world: dict[str, Any]) -> None:
+    account = Account.objects.create(name="Slipping")
+    late = Contact.objects.create(email="late@slipping.example", account=account)
+    slipping = deal([late], amount="100", created_day=50, outcome="open", close_day=55)
+    touch(late, 48, world["webinar"])
+    touch(late, 70, world["email"])  # after the expected close, which has passed
+    table = deal_touches(
+        lookback_days=365, opportunity_ids=[slipping.pk], now=T0 + timedelta(days=90)
+    )
+    assert table.num_rows == 2
+    assert deal_credit(slipping, model="last_touch")[0].label == "Newsletter"
+
+
+def test_closing_a_deal_without_a_date_closes_it_today(world: dict[str, Any], rep) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from tandem.crm.services import update_opportunity
+
+    account = Account.objects.create(name="Quick")
+    opportunity = Opportunity.objects.create(
+        account=account, name="Quick win", amount=Decimal("5"), owner=rep, created_at=T0
+    )
+    update_opportunity(opportunity, actor=rep, changes={"stage": "closed_won"})
+    opportunity.refresh_from_db()
+    assert (opportunity.outcome, opportunity.close_date) == ("won", timezone.localdate())

@@ -212,6 +212,7 @@ def test_the_range_filters_by_month_created(browser_as, marketer, data):
     ("query", "message"),
     [
         ("from=2026-13", "From: “2026-13” is not a month; write it as YYYY-MM, e.g. 2026-03."),
+        ("to=9999-12", "To: “9999-12” is not a month; write it as YYYY-MM, e.g. 2026-03."),
         ("to=last+year", "To: “last year” is not a month; write it as YYYY-MM, e.g. 2026-03."),
         (
             "from=2026-05&to=2026-02",

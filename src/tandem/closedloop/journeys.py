@@ -109,7 +109,13 @@ def deal_touches(
         [
             pa.array(columns[0], pa.int64()),
             _stamps(list(columns[1])),
-            _dates_end_of_day([None if d is None else str(d) for d in columns[2]]),
+            # An open deal runs up to now, even when its expected close date has passed.
+            _dates_end_of_day(
+                [
+                    None if d is None or outcome == "open" else str(d)
+                    for d, outcome in zip(columns[2], columns[3], strict=True)
+                ]
+            ),
             pa.array(columns[3], pa.string()),
             pa.array([float(a) for a in columns[4]], pa.float64()),
             pa.array(columns[5], pa.int64()),

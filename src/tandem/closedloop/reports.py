@@ -16,7 +16,7 @@ import contextlib
 import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from tandem.closedloop import credit, journeys
 from tandem.closedloop.credit import CreditRow
@@ -747,6 +747,9 @@ class RoiTable:
     rows: list[RoiRow]
     totals: list[RoiCell] = field(default_factory=list)  # every campaign with a cost
     total_cost: float = 0.0
+    # ROI covers every opportunity, so its currency comes from all of them, not the period.
+    currency: str = ""
+    mixed_currencies: bool = False
 
 
 def roi_from_credit(
@@ -815,7 +818,17 @@ def roi_from_credit(
 
 def campaign_roi(tables: Tables, *, models: Sequence[str]) -> RoiTable:
     """ROI of every campaign under each of ``models`` (all time, as credited by the models)."""
-    return roi_from_credit(
+    table = roi_from_credit(
         {model: credit.credit_report(model=model, by="campaign") for model in models},
         tables.campaigns,
+    )
+    counts = (
+        Opportunity.objects.order_by()
+        .values("currency")
+        .annotate(n=Count("id"))
+        .order_by("-n", "currency")
+    )
+    currencies = [row["currency"] for row in counts]
+    return replace(
+        table, currency=currencies[0] if currencies else "", mixed_currencies=len(currencies) > 1
     )

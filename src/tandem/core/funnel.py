@@ -204,7 +204,7 @@ def parse_month(text: str) -> date:
     if match is None:
         raise MonthError(f"“{text}” is not a month; write it as YYYY-MM, e.g. 2026-03.", text=text)
     year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12 or year < 1900:
+    if not 1 <= month <= 12 or not 1900 <= year <= 9998:
         raise MonthError(f"“{text}” is not a month; write it as YYYY-MM, e.g. 2026-03.", text=text)
     return date(year, month, 1)
 

@@ -457,6 +457,9 @@ def _apply_opportunity(opportunity: Opportunity, data: Mapping[str, Any]) -> Non
         opportunity.outcome = "won"
     elif opportunity.stage == "closed_lost":
         opportunity.outcome = "lost"
+    if opportunity.outcome != "open" and opportunity.close_date is None:
+        # A deal closed without a date closed today: reports end its journey there.
+        opportunity.close_date = timezone.localdate()
     if opportunity.outcome == "lost" and not opportunity.lost_reason:
         raise InvalidInput("A lost opportunity needs a lost reason.", field="lost_reason")
 
@@ -503,14 +506,12 @@ def update_opportunity(
     opportunity: Opportunity, *, actor: User | None, changes: Mapping[str, Any]
 ) -> Opportunity:
     require(actor, Action.EDIT_OPPORTUNITY, owns=_owns(actor, opportunity.owner_id))
-    # The stored outcome, read under a row lock: the instance may be stale, and two
-    # people closing the same deal at once must not both count as winning it.
-    was = (
-        Opportunity.objects.select_for_update()
-        .filter(pk=opportunity.pk)
-        .values_list("outcome", flat=True)
-        .first()
-    )
+    # The stored row, read under a lock: the instance may be stale (its other fields
+    # would overwrite a colleague's edit), and two people closing the same deal at once
+    # must not both count as winning it.
+    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).first()
+    opportunity.refresh_from_db()
+    was = opportunity.outcome
     _apply_opportunity(opportunity, changes)
     _clean(opportunity, exclude=["account", "owner"])
     opportunity.save()

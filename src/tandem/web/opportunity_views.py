@@ -38,10 +38,12 @@ def _fragment(request: HttpRequest, template: str, fragment: str) -> str:
 
 
 def _int_or_none(raw: str | None) -> int | None:
+    """A positive id the database can hold, or None (no filter) for anything else."""
     try:
-        return int(raw) if raw not in (None, "") else None
+        number = int(raw) if raw not in (None, "") else None
     except ValueError:
         return None
+    return number if number is not None and 0 < number < 2**63 else None
 
 
 @require_GET
