@@ -21,23 +21,6 @@ from django.utils import timezone
 
 from tandem.crm.models import Opportunity, OpportunityContact, Touchpoint
 
-DEAL_TOUCH_SCHEMA = pa.schema(
-    [
-        pa.field("opportunity_id", pa.int64(), nullable=False),
-        pa.field("opportunity_created_at", pa.timestamp("us", tz="UTC")),
-        pa.field("closed_at", pa.timestamp("us", tz="UTC")),
-        pa.field("outcome", pa.string()),
-        pa.field("amount", pa.float64()),
-        pa.field("contact_id", pa.int64(), nullable=False),
-        pa.field("touch_id", pa.int64(), nullable=False),
-        pa.field("occurred_at", pa.timestamp("us", tz="UTC")),
-        pa.field("channel", pa.string()),
-        pa.field("type", pa.string()),
-        pa.field("campaign_id", pa.int64()),
-        pa.field("url", pa.string()),
-    ]
-)
-
 TOUCH_SCHEMA = pa.schema(
     [
         pa.field("contact_id", pa.int64(), nullable=False),
@@ -49,6 +32,33 @@ TOUCH_SCHEMA = pa.schema(
         pa.field("url", pa.string()),
     ]
 )
+DEAL_TOUCH_SCHEMA = pa.schema(
+    [
+        pa.field("opportunity_id", pa.int64(), nullable=False),
+        pa.field("opportunity_created_at", pa.timestamp("us", tz="UTC")),
+        pa.field("closed_at", pa.timestamp("us", tz="UTC")),
+        pa.field("outcome", pa.string()),
+        pa.field("amount", pa.float64()),
+        *TOUCH_SCHEMA,
+    ]
+)
+# The touch columns, as the ORM names them from a touchpoint ("" prefix) or from a
+# committee member ("contact__touchpoints__" prefix).
+_TOUCH_FIELDS = ("contact_id", "id", "occurred_at", "channel", "type", "campaign_id", "url")
+
+
+def _touch_arrays(columns: list[tuple[Any, ...]]) -> list[pa.Array]:
+    """The seven touch columns (as :data:`_TOUCH_FIELDS` reads them) as Arrow arrays."""
+    contact, touch, occurred, channel, kind, campaign, url = columns
+    return [
+        pa.array(contact, pa.int64()),
+        pa.array(touch, pa.int64()),
+        _stamps(list(occurred)),
+        pa.array(channel, pa.string()),
+        pa.array(kind, pa.string()),
+        pa.array(campaign, pa.int64()),
+        pa.array([u or None for u in url], pa.string()),
+    ]
 
 
 def _fetch(sql: str, params: Any) -> list[tuple[Any, ...]]:
@@ -94,12 +104,7 @@ def deal_touches(
         "opportunity__outcome",
         "opportunity__amount",
         "contact_id",
-        "contact__touchpoints__id",
-        "contact__touchpoints__occurred_at",
-        "contact__touchpoints__channel",
-        "contact__touchpoints__type",
-        "contact__touchpoints__campaign_id",
-        "contact__touchpoints__url",
+        *(f"contact__touchpoints__{name}" for name in _TOUCH_FIELDS[1:]),
     ).query.sql_with_params()
     rows = [row for row in _fetch(sql, params) if row[6] is not None]
     if not rows:
@@ -118,13 +123,7 @@ def deal_touches(
             ),
             pa.array(columns[3], pa.string()),
             pa.array([float(a) for a in columns[4]], pa.float64()),
-            pa.array(columns[5], pa.int64()),
-            pa.array(columns[6], pa.int64()),
-            _stamps(list(columns[7])),
-            pa.array(columns[8], pa.string()),
-            pa.array(columns[9], pa.string()),
-            pa.array(columns[10], pa.int64()),
-            pa.array([u or None for u in columns[11]], pa.string()),
+            *_touch_arrays(columns[5:]),
         ],
         schema=DEAL_TOUCH_SCHEMA,
     )
@@ -143,25 +142,11 @@ def non_deal_touches(*, since: datetime | None = None) -> pa.Table:
     )
     if since is not None:
         rows = rows.filter(occurred_at__gte=since)
-    sql, params = rows.values_list(
-        "contact_id", "id", "occurred_at", "channel", "type", "campaign_id", "url"
-    ).query.sql_with_params()
+    sql, params = rows.values_list(*_TOUCH_FIELDS).query.sql_with_params()
     data = _fetch(sql, params)
     if not data:
         return TOUCH_SCHEMA.empty_table()
-    columns = list(zip(*data, strict=True))
-    return pa.Table.from_arrays(
-        [
-            pa.array(columns[0], pa.int64()),
-            pa.array(columns[1], pa.int64()),
-            _stamps(list(columns[2])),
-            pa.array(columns[3], pa.string()),
-            pa.array(columns[4], pa.string()),
-            pa.array(columns[5], pa.int64()),
-            pa.array([u or None for u in columns[6]], pa.string()),
-        ],
-        schema=TOUCH_SCHEMA,
-    )
+    return pa.Table.from_arrays(_touch_arrays(list(zip(*data, strict=True))), schema=TOUCH_SCHEMA)
 
 
 def lookback_start(lookback_days: int, now: datetime | None = None) -> datetime:
