@@ -21,7 +21,8 @@ from tandem.crm import services as crm_services
 from tandem.crm.choices import CommitteeRole, OpportunityStage, Outcome
 from tandem.crm.models import Opportunity
 from tandem.people.access import current_user
-from tandem.people.models import User
+from tandem.people.selectors import sales_owners
+from tandem.web.params import fragment, int_or_none
 
 PAGE_SIZE = 50
 OUTCOME_VALUES = frozenset(Outcome.values)
@@ -31,19 +32,6 @@ STAGE_OUTCOME = {
     OpportunityStage.CLOSED_WON.value: Outcome.WON.value,
     OpportunityStage.CLOSED_LOST.value: Outcome.LOST.value,
 }
-
-
-def _fragment(request: HttpRequest, template: str, fragment: str) -> str:
-    return f"{template}#{fragment}" if request.htmx else template  # type: ignore[attr-defined]
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    """A positive id the database can hold, or None (no filter) for anything else."""
-    try:
-        number = int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number < 2**63 else None
 
 
 @require_GET
@@ -56,7 +44,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     filters = crm_selectors.OpportunityFilters(
         q=params.get("q", "").strip(),
         outcome=outcome if outcome in OUTCOME_VALUES else "",
-        owner_id=user.pk if owner == "me" else _int_or_none(owner),
+        owner_id=user.pk if owner == "me" else int_or_none(owner),
         unowned=owner == "none",
     )
     qs = crm_selectors.opportunity_list(filters, user=user)
@@ -65,15 +53,13 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        _fragment(request, "tandem/opportunity_list.html", "results"),
+        fragment(request, "tandem/opportunity_list.html", "results"),
         {
             "page": page,
             "filters": filters,
             "owner": owner,
             "outcomes": Outcome.choices,
-            "owners": User.objects.filter(
-                is_active=True, role__in=["sales_rep", "sales_manager"]
-            ).order_by("first_name"),
+            "owners": sales_owners(),
             "query": query.urlencode(),
         },
     )

@@ -27,16 +27,14 @@ from tandem.crm.models import Contact
 from tandem.errors import Forbidden
 from tandem.people.access import current_user
 from tandem.people.models import User
+from tandem.people.selectors import sales_owners
 from tandem.qualification import selectors as q_selectors
 from tandem.qualification import services as q_services
 from tandem.qualification.models import DefinitionKind, DefinitionVersion, VersionStatus
+from tandem.web.params import fragment, int_or_none
 
 PAGE_SIZE = 50
 STAGE_VALUES = frozenset(stage.value for stage in lifecycle.Stage)
-
-
-def _fragment(request: HttpRequest, template: str, fragment: str) -> str:
-    return f"{template}#{fragment}" if request.htmx else template  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -89,13 +87,6 @@ def _can_sign(user: User, version: DefinitionVersion) -> bool:
     )
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def contact_list(request: HttpRequest) -> HttpResponse:
@@ -104,9 +95,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     filters = crm_selectors.ContactFilters(
         q=params.get("q", "").strip(),
         stage=params.get("stage", "") if params.get("stage", "") in STAGE_VALUES else "",
-        owner_id=request.user.pk if owner == "me" else _int_or_none(owner),
+        owner_id=request.user.pk if owner == "me" else int_or_none(owner),
         unowned=owner == "none",
-        min_score=_int_or_none(params.get("min_score")),
+        min_score=int_or_none(params.get("min_score")),
         grade=params.get("grade", "").strip()[:2],
     )
     qs = crm_selectors.contact_list(filters, user=current_user(request))
@@ -115,15 +106,13 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        _fragment(request, "tandem/contact_list.html", "results"),
+        fragment(request, "tandem/contact_list.html", "results"),
         {
             "page": page,
             "filters": filters,
             "owner": owner,
             "stages": list(lifecycle.Stage),
-            "owners": User.objects.filter(
-                is_active=True, role__in=["sales_rep", "sales_manager"]
-            ).order_by("first_name"),
+            "owners": sales_owners(),
             "query": query.urlencode(),
         },
     )
@@ -310,6 +299,6 @@ def definition_preview(request: HttpRequest, version_id: int) -> HttpResponse:
     sample = list(Contact.objects.filter(pk__in=preview.would_qualify).select_related("account"))
     return render(
         request,
-        _fragment(request, "tandem/definition_preview.html", "preview"),
+        fragment(request, "tandem/definition_preview.html", "preview"),
         {"version": version, "preview": preview, "sample": sample},
     )
