@@ -171,3 +171,37 @@ def test_milestone_models_need_milestones() -> None:
     tables = journeys_from_events(events(rows), has_value=False, has_milestones=False)
     with pytest.raises(Exception, match="milestone"):
         attribute_tables(tables, model="w_shaped")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    paths=st.lists(
+        st.lists(st.sampled_from(["A", "Été", "paid search", "Ünî", "x>y"]), min_size=1),
+        min_size=1,
+        max_size=12,
+    ),
+    spaces=st.sampled_from([">", " > ", ">  ", "  >"]),
+)
+def test_paths_are_split_like_a_plain_split(paths: list[list[str]], spaces: str) -> None:
+    """Cutting touches out of the bytes gives what splitting each path on ">" gives."""
+    from tandem.analytics.journey_files import path_table, split_paths
+
+    texts = [spaces.join(path) for path in paths]
+    frame = pd.DataFrame({"path": texts, "total_conversions": [1] * len(texts)})
+    rows, _ = path_table(frame, {"path": "path", "total_conversions": "total_conversions"})
+    touches, journeys, labels = split_paths(rows)
+    expected = [
+        (journey, pos, touch.strip())
+        for journey, text in enumerate(texts)
+        for pos, touch in enumerate(text.split(">"))
+    ]
+    got = list(
+        zip(
+            touches["journey"].to_pylist(),
+            touches["pos"].to_pylist(),
+            [labels[c] for c in touches["channel"].to_pylist()],
+            strict=True,
+        )
+    )
+    assert got == expected
+    assert journeys["touches"].to_pylist() == [len(t.split(">")) for t in texts]

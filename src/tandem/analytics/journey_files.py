@@ -103,15 +103,39 @@ def split_paths(rows: pa.Table) -> tuple[pa.Table, pa.Table, tuple[str, ...]]:
     length. Split in Arrow, vectorised: reading a file is not the engine's work, and a
     list explode in SQL costs more than the whole attribution that follows.
     """
-    lists = pc.split_pattern(rows["path"].combine_chunks(), ">")
-    parent = pc.list_parent_indices(lists).to_numpy()
-    offsets = lists.offsets.to_numpy()
-    lengths = np.diff(offsets)
-    pos = np.arange(len(parent), dtype=np.int64) - (offsets[:-1][parent] - offsets[0])
-    # Encode first, then trim the few distinct spellings ("A", " A ") and merge them:
+    # The touches are cut out of the paths' own bytes: each touch starts where its path
+    # starts or just after a ">" and runs to the next start, so a touch keeps its
+    # trailing " > ". ">" is one byte in UTF-8 and never part of another character.
+    paths = rows["path"].combine_chunks().cast(pa.string())
+    _, offset_buffer, data_buffer = paths.buffers()
+    path_offsets = np.frombuffer(offset_buffer, dtype=np.int32)[
+        paths.offset : paths.offset + len(paths) + 1
+    ].astype(np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0)
+    separators = np.flatnonzero(data[path_offsets[0] : path_offsets[-1]] == ord(">"))
+    separators += path_offsets[0]
+    # Touch k of path p sits at index first[p] + k, where first[p] counts the paths and
+    # separators before p; the j-th separator (inside path q: it lies strictly within
+    # its path) opens touch q + j + 1. Placing them there keeps every touch in order
+    # without sorting, empty paths and touches included.
+    count = len(paths)
+    total = count + len(separators)
+    before = np.searchsorted(separators, path_offsets, side="left")
+    first = np.arange(count) + before[:-1]
+    owner = np.repeat(np.arange(count), np.diff(before))
+    after = owner + np.arange(len(separators)) + 1
+    starts = np.empty(total, dtype=np.int64)
+    parent = np.empty(total, dtype=np.int64)
+    starts[first], parent[first] = path_offsets[:-1], np.arange(count)
+    starts[after], parent[after] = separators + 1, owner
+    lengths = np.diff(np.append(first, total))
+    pos = np.arange(total, dtype=np.int64) - first[parent]
+    touch_offsets = np.append(starts, path_offsets[-1]).astype(np.int32)
+    flat = pa.StringArray.from_buffers(total, pa.py_buffer(touch_offsets), data_buffer)
+    # Encode first, then trim the few distinct spellings ("A", " A > ") and merge them:
     # trimming every touch would cost more than the rest of the split.
-    encoded = pc.dictionary_encode(pc.list_flatten(lists))
-    spelled = [text.strip() for text in encoded.dictionary.to_pylist()]
+    encoded = pc.dictionary_encode(flat)
+    spelled = [text.rstrip(">").strip() for text in encoded.dictionary.to_pylist()]
     labels = tuple(dict.fromkeys(spelled))
     if "" in labels:
         empty = np.flatnonzero(np.array(spelled) == "")
