@@ -139,8 +139,8 @@ def split_paths(rows: pa.Table) -> tuple[pa.Table, pa.Table, tuple[str, ...]]:
     labels = tuple(dict.fromkeys(spelled))
     if "" in labels:
         empty = np.flatnonzero(np.array(spelled) == "")
-        first = int(np.flatnonzero(np.isin(encoded.indices.to_numpy(), empty))[0])
-        row = int(parent[first])
+        culprit = int(np.flatnonzero(np.isin(encoded.indices.to_numpy(), empty))[0])
+        row = int(parent[culprit])
         path = rows["path"][row].as_py()
         message = "empty path" if path == "" else f"empty touch in {path!r}"
         raise AttributionError(message, row=row + 2, column="path")
